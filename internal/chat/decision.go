@@ -1,0 +1,63 @@
+package chat
+
+// Action says which stage acted on a message. It is the "action" field of
+// the replay output, so its values are a contract.
+type Action string
+
+// The actions a decision can carry.
+const (
+	ActionIgnore   Action = "ignore"
+	ActionAnswer   Action = "answer"
+	ActionModerate Action = "moderate"
+	ActionEscalate Action = "escalate"
+	ActionCommand  Action = "command"
+)
+
+// Priority orders outgoing chat messages when the send budget is short:
+// lower values go first.
+type Priority int
+
+// Priorities, most urgent first.
+const (
+	PriorityModeration Priority = iota
+	PriorityTicket
+	PriorityCommand
+	PriorityAnswer
+	PriorityTip
+)
+
+// Reply is a chat message the bot should post.
+type Reply struct {
+	Text string
+	// ParentID threads the reply under that message when set.
+	ParentID string
+	Priority Priority
+}
+
+// Decision is what a stage decided to do about one message. The zero value
+// means "nothing to do". Stages fill it; sinks carry it out.
+type Decision struct {
+	Action  Action
+	Replies []Reply
+
+	// FAQ is the id of the entry an answer came from, and Confidence how
+	// sure the matcher was (0..1).
+	FAQ        string
+	Confidence float64
+	// Lang is the language the question was read in ("en", "zh").
+	Lang string
+	// Note is a short machine-readable reason, for logs and replay output
+	// (for example "cooldown" when an answer was replaced by a pointer).
+	Note string
+
+	// Rule and Penalty describe a moderation decision.
+	Rule    string
+	Penalty string
+
+	// Ticket names the ticket an escalation filed or touched.
+	Ticket string
+}
+
+// Acted reports whether the decision does anything, which ends the message's
+// trip through the stages.
+func (d Decision) Acted() bool { return d.Action != "" && d.Action != ActionIgnore }
