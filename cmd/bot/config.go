@@ -1,0 +1,474 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole of config.yaml, after defaults and CHATDESK_*
+// environment overrides.
+type Config struct {
+	Bot      BotConfig       `mapstructure:"bot"`
+	Answer   AnswerConfig    `mapstructure:"answer"`
+	Channels []ChannelConfig `mapstructure:"channels"`
+	Twitch   TwitchConfig    `mapstructure:"twitch"`
+	HTTP     HTTPConfig      `mapstructure:"http"`
+
+	// file is the config file's path; relative paths in it are resolved
+	// against its directory.
+	file string
+}
+
+// BotConfig is the bot's identity and logging.
+type BotConfig struct {
+	// Name is the bot's chat login; viewers may @-mention it.
+	Name     string `mapstructure:"name"`
+	LogLevel string `mapstructure:"log_level"`
+}
+
+// AnswerConfig tunes the FAQ answers. At the top level it sets every
+// channel's defaults; a channel's own answer section overrides them.
+type AnswerConfig struct {
+	// MinConfidence per language ("en", "zh"), 0..1.
+	MinConfidence map[string]float64 `mapstructure:"min_confidence"`
+	// Cooldown for entries that set none.
+	Cooldown time.Duration `mapstructure:"cooldown"`
+	// ReloadInterval is how often FAQ files are checked for changes; zero
+	// turns hot reload off.
+	ReloadInterval time.Duration `mapstructure:"reload_interval"`
+}
+
+// ChannelConfig is one channel the bot works in.
+type ChannelConfig struct {
+	Name string   `mapstructure:"name"`
+	FAQ  []string `mapstructure:"faq"`
+	// Answer overrides the top-level answer settings for this channel.
+	Answer ChannelAnswerConfig `mapstructure:"answer"`
+}
+
+// ChannelAnswerConfig holds a channel's overrides; zero values inherit.
+type ChannelAnswerConfig struct {
+	MinConfidence map[string]float64 `mapstructure:"min_confidence"`
+	Cooldown      time.Duration      `mapstructure:"cooldown"`
+}
+
+// TwitchConfig says how to reach Twitch. Secrets never live in the file:
+// the token and client id come from CHATDESK_TWITCH_TOKEN and
+// CHATDESK_TWITCH_CLIENT_ID.
+type TwitchConfig struct {
+	Username   string `mapstructure:"username"`
+	IRCAddress string `mapstructure:"irc_address"`
+	TLS        bool   `mapstructure:"tls"`
+	APIURL     string `mapstructure:"api_url"`
+	AuthURL    string `mapstructure:"auth_url"`
+	Token      string `mapstructure:"token"`
+	ClientID   string `mapstructure:"client_id"`
+}
+
+// HTTPConfig is the health and metrics server.
+type HTTPConfig struct {
+	// Addr to listen on; empty turns the server off.
+	Addr string `mapstructure:"addr"`
+}
+
+// defaults are the values a key takes when neither the file nor the
+// environment sets it. Every key is listed so that CHATDESK_* overrides work
+// for it.
+var defaults = map[string]any{
+	"bot.name":                 "chatdesk",
+	"bot.log_level":            "info",
+	"answer.min_confidence.en": 0.5,
+	"answer.min_confidence.zh": 0.9,
+	"answer.cooldown":          "2m",
+	"answer.reload_interval":   "2s",
+	"twitch.username":          "",
+	"twitch.irc_address":       "irc.chat.twitch.tv:6697",
+	"twitch.tls":               true,
+	"twitch.api_url":           "https://api.twitch.tv/helix",
+	"twitch.auth_url":          "https://id.twitch.tv/oauth2",
+	"twitch.token":             "",
+	"twitch.client_id":         "",
+	"http.addr":                "127.0.0.1:8080",
+	"channels":                 []any{},
+}
+
+// secretKeys may only come from the environment.
+var secretKeys = map[string]bool{"twitch.token": true, "twitch.client_id": true}
+
+// languages the answer stage knows.
+var languages = map[string]bool{"en": true, "zh": true}
+
+// ConfigError lists every problem found in a config file, one
+// "file:line: field: problem" per line.
+type ConfigError struct {
+	Problems []string
+}
+
+func (e *ConfigError) Error() string { return strings.Join(e.Problems, "\n") }
+
+// loadConfig reads path (which must exist), applies defaults and CHATDESK_*
+// environment overrides from env, and validates the result.
+func loadConfig(path string, env []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	doc := &configDoc{file: path, lines: map[string]int{}}
+	if err := doc.check(data); err != nil {
+		return nil, err
+	}
+
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetConfigType("yaml")
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s:1: (file): %v", path, err)}}
+	}
+	applied, err := applyEnv(v, env)
+	if err != nil {
+		return nil, err
+	}
+	var cfg Config
+	hook := mapstructure.ComposeDecodeHookFunc(
+		mapstructure.StringToTimeDurationHookFunc(),
+		mapstructure.StringToSliceHookFunc(","),
+	)
+	if err := v.Unmarshal(&cfg, viper.DecodeHook(hook)); err != nil {
+		return nil, fmt.Errorf("config %s (with environment %s): %w", path, strings.Join(applied, ", "), err)
+	}
+	cfg.file = path
+	if err := cfg.validate(doc); err != nil {
+		return nil, err
+	}
+	cfg.resolvePaths()
+	return &cfg, nil
+}
+
+// applyEnv sets every CHATDESK_<SECTION>_<KEY> found in env. It reads the
+// given environment rather than the process's so tests need not mutate it.
+// It returns the variable names used (never their values: they may be
+// secrets).
+func applyEnv(v *viper.Viper, env []string) ([]string, error) {
+	byEnv := map[string]string{}
+	for k := range defaults {
+		byEnv["CHATDESK_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = k
+	}
+	var used []string
+	var problems []string
+	for _, kv := range env {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, "CHATDESK_") {
+			continue
+		}
+		key, known := byEnv[name]
+		if !known {
+			if strings.HasPrefix(name, "CHATDESK_TEST_") {
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("environment: %s: unknown setting (known: CHATDESK_<SECTION>_<KEY> for the keys of config.yaml)", name))
+			continue
+		}
+		if key == "channels" {
+			continue
+		}
+		typed, err := parseEnvValue(key, val)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("environment: %s: %v", name, err))
+			continue
+		}
+		v.Set(key, typed)
+		used = append(used, name)
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return nil, &ConfigError{Problems: problems}
+	}
+	return used, nil
+}
+
+func parseEnvValue(key, val string) (any, error) {
+	switch defaults[key].(type) {
+	case bool:
+		b, err := strconv.ParseBool(val)
+		if err != nil {
+			return nil, fmt.Errorf("want true or false, got %q", val)
+		}
+		return b, nil
+	case float64:
+		f, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return nil, fmt.Errorf("want a number, got %q", val)
+		}
+		return f, nil
+	}
+	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") {
+		if _, err := time.ParseDuration(val); err != nil {
+			return nil, fmt.Errorf("want a duration like 90s or 2m, got %q", val)
+		}
+	}
+	return val, nil
+}
+
+var channelName = regexp.MustCompile(`^[a-z0-9_]{1,25}$`)
+
+// validate checks values that are well-typed but wrong, naming the line of
+// the field that holds them.
+func (c *Config) validate(doc *configDoc) error {
+	var p []string
+	add := func(field, format string, args ...any) {
+		p = append(p, fmt.Sprintf("%s:%d: %s: %s", doc.file, doc.line(field), field, fmt.Sprintf(format, args...)))
+	}
+	switch c.Bot.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("bot.log_level", "want debug, info, warn or error, got %q", c.Bot.LogLevel)
+	}
+	checkAnswer := func(prefix string, mc map[string]float64, cooldown, interval time.Duration) {
+		for lang, v := range mc {
+			if !languages[lang] {
+				add(prefix+".min_confidence."+lang, "unknown language %q (want en or zh)", lang)
+			}
+			if v < 0 || v > 1 {
+				add(prefix+".min_confidence."+lang, "must be between 0 and 1, got %v", v)
+			}
+		}
+		if cooldown < 0 {
+			add(prefix+".cooldown", "must not be negative")
+		}
+		if interval < 0 {
+			add(prefix+".reload_interval", "must not be negative")
+		}
+	}
+	checkAnswer("answer", c.Answer.MinConfidence, c.Answer.Cooldown, c.Answer.ReloadInterval)
+	if len(c.Channels) == 0 {
+		add("channels", "list at least one channel, e.g. channels: [{name: mychannel, faq: [faq/demo.yaml]}]")
+	}
+	seen := map[string]int{}
+	for i, ch := range c.Channels {
+		f := fmt.Sprintf("channels[%d]", i)
+		name := strings.TrimPrefix(strings.ToLower(ch.Name), "#")
+		c.Channels[i].Name = name
+		if !channelName.MatchString(name) {
+			add(f+".name", "want a Twitch login (letters, digits, _), got %q", ch.Name)
+		} else if j, dup := seen[name]; dup {
+			add(f+".name", "channel %q is listed twice (also channels[%d])", name, j)
+		}
+		seen[name] = i
+		if len(ch.FAQ) == 0 {
+			add(f+".faq", "list at least one FAQ file")
+		}
+		for k, file := range ch.FAQ {
+			if strings.TrimSpace(file) == "" {
+				add(fmt.Sprintf("%s.faq[%d]", f, k), "empty file name")
+			}
+		}
+		checkAnswer(f+".answer", ch.Answer.MinConfidence, ch.Answer.Cooldown, 0)
+	}
+	if c.HTTP.Addr != "" {
+		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
+			add("http.addr", "%v", err)
+		}
+	}
+	if len(p) > 0 {
+		return &ConfigError{Problems: p}
+	}
+	return nil
+}
+
+func splitHostPort(addr string) (string, string, error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", "", fmt.Errorf("want host:port, got %q", addr)
+	}
+	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
+		return "", "", fmt.Errorf("want host:port with a numeric port, got %q", addr)
+	}
+	return addr[:i], addr[i+1:], nil
+}
+
+// resolvePaths makes FAQ paths relative to the config file's directory, so
+// the bot finds them whatever directory it is started from.
+func (c *Config) resolvePaths() {
+	dir := filepath.Dir(c.file)
+	for i := range c.Channels {
+		for k, f := range c.Channels[i].FAQ {
+			if !filepath.IsAbs(f) {
+				c.Channels[i].FAQ[k] = filepath.Join(dir, f)
+			}
+		}
+	}
+}
+
+// configDoc checks the raw YAML against Config's shape and remembers the
+// line of every field, so later problems can name it.
+type configDoc struct {
+	file     string
+	lines    map[string]int
+	problems []string
+}
+
+func (d *configDoc) line(field string) int {
+	for f := field; f != ""; {
+		if l, ok := d.lines[f]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			break
+		}
+		f = f[:i]
+	}
+	return 1
+}
+
+func (d *configDoc) addf(line int, field, format string, args ...any) {
+	d.problems = append(d.problems, fmt.Sprintf("%s:%d: %s: %s", d.file, line, field, fmt.Sprintf(format, args...)))
+}
+
+// check walks the YAML document against Config's fields: unknown keys,
+// wrong kinds of values and unparsable durations or numbers are reported
+// with their line, all at once.
+func (d *configDoc) check(data []byte) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line := 1
+		var te *yaml.TypeError
+		msg := err.Error()
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			msg = te.Errors[0]
+		}
+		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		return &ConfigError{Problems: []string{fmt.Sprintf("%s:%d: (yaml): %s", d.file, line, strings.TrimPrefix(msg, "yaml: "))}}
+	}
+	if len(root.Content) == 0 {
+		return &ConfigError{Problems: []string{fmt.Sprintf("%s:1: (file): the config is empty; see config.yaml in the chatdesk repository for a starting point", d.file)}}
+	}
+	d.walk(root.Content[0], reflect.TypeOf(Config{}), "")
+	if len(d.problems) > 0 {
+		return &ConfigError{Problems: d.problems}
+	}
+	return nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func (d *configDoc) walk(n *yaml.Node, t reflect.Type, path string) {
+	if path != "" {
+		d.lines[path] = n.Line
+	}
+	field := path
+	if field == "" {
+		field = "(top level)"
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	switch {
+	case t == durationType:
+		if n.Kind != yaml.ScalarNode {
+			d.addf(n.Line, field, "want a duration like 90s or 2m")
+			return
+		}
+		if _, err := time.ParseDuration(n.Value); err != nil {
+			d.addf(n.Line, field, "want a duration like 90s or 2m, got %q", n.Value)
+		}
+	case t.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			d.addf(n.Line, field, "want a mapping of keys")
+			return
+		}
+		known := map[string]reflect.Type{}
+		var names []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("mapstructure")
+			if tag == "" {
+				continue
+			}
+			known[tag] = f.Type
+			names = append(names, tag)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			ft, ok := known[k.Value]
+			if !ok {
+				d.addf(k.Line, sub, "unknown field (known here: %s)", strings.Join(names, ", "))
+				continue
+			}
+			if secretKeys[sub] && val.Value != "" {
+				d.addf(k.Line, sub, "secrets do not belong in the config file; set %s in the environment", "CHATDESK_"+strings.ToUpper(strings.ReplaceAll(sub, ".", "_")))
+				continue
+			}
+			d.walk(val, ft, sub)
+		}
+	case t.Kind() == reflect.Slice:
+		if n.Kind == yaml.ScalarNode && t.Elem().Kind() == reflect.String {
+			return // a single string stands for a one-element list
+		}
+		if n.Kind != yaml.SequenceNode {
+			d.addf(n.Line, field, "want a list")
+			return
+		}
+		for i, el := range n.Content {
+			d.walk(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
+		}
+	case t.Kind() == reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.addf(n.Line, field, "want a mapping of keys")
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			d.lines[path+"."+n.Content[i].Value] = n.Content[i].Line
+			d.walk(n.Content[i+1], t.Elem(), path+"."+n.Content[i].Value)
+		}
+	default:
+		if n.Kind != yaml.ScalarNode {
+			d.addf(n.Line, field, "want a single value, not a %s", kindName(n.Kind))
+			return
+		}
+		switch t.Kind() {
+		case reflect.Bool:
+			if _, err := strconv.ParseBool(n.Value); err != nil {
+				d.addf(n.Line, field, "want true or false, got %q", n.Value)
+			}
+		case reflect.Float64, reflect.Int:
+			if _, err := strconv.ParseFloat(n.Value, 64); err != nil {
+				d.addf(n.Line, field, "want a number, got %q", n.Value)
+			}
+		}
+	}
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}

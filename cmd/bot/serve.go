@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/console"
+	"golang.org/x/sync/errgroup"
+)
+
+// runBot runs the bot until ctx is done (or, in the console, until the
+// input ends).
+func (a *app) runBot(ctx context.Context, configPath string) error {
+	cfg, err := a.loadConfigFor(configPath)
+	if err != nil {
+		return err
+	}
+	log := a.logger(cfg.Bot.LogLevel)
+	chs, err := buildChannels(cfg, nil, log)
+	if err != nil {
+		return err
+	}
+	defer closeChannels(chs)
+
+	if cfg.Twitch.Token != "" {
+		return a.runTwitch(ctx, cfg, chs)
+	}
+
+	con := console.New(a.stdin, a.stdout, chs[0].name, cfg.Bot.Name)
+	if isTerminal(a.stdin) {
+		fmt.Fprintf(a.stderr, "chatdesk console — you are in #%s (%d FAQ entries). No Twitch token is set, so chat is local.\n"+
+			"Type a chat line: 'name: text', plain 'text', or '@mod name: text' to speak as a moderator. Ctrl-D quits.\n",
+			chs[0].name, len(chs[0].responder.Entries()))
+	}
+	router := bot.NewRouter(pipelines(chs), con, log)
+	msgs := make(chan chat.Message, bot.LaneDepth)
+
+	// The console ends when its input does; the reloaders end with it.
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var reloaders errgroup.Group
+	startReloaders(rctx, &reloaders, cfg, chs, a)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return con.Read(gctx, msgs) })
+	g.Go(func() error { return router.Run(gctx, msgs) })
+	err = g.Wait()
+	cancel()
+	_ = reloaders.Wait()
+	return err
+}
+
+// startReloaders keeps each channel's FAQ in step with its files.
+func startReloaders(ctx context.Context, g *errgroup.Group, cfg *Config, chs []*channel, a *app) {
+	if cfg.Answer.ReloadInterval <= 0 {
+		return
+	}
+	log := a.logger(cfg.Bot.LogLevel)
+	for _, ch := range chs {
+		w := &answer.Reloader{Files: ch.faqFiles, Responder: ch.responder, Interval: cfg.Answer.ReloadInterval, Log: log.With("channel", ch.name)}
+		g.Go(func() error { return w.Run(ctx) })
+	}
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,473 @@
+package answer
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // registers the "custom" analyzer type
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/cjk"        // registers the cjk width and bigram filters
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"         // registers the possessive filter
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	_ "github.com/blevesearch/bleve/v2/analysis/tokenmap" // registers the "custom" token map type
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// Field and analyzer names inside the bleve index. Each example question is
+// one document with its text in the field of its language.
+const (
+	fieldEN    = "en"
+	fieldZH    = "zh"
+	fieldEntry = "entry"
+
+	analyzerEN = "chatdesk_en"
+	analyzerZH = "chatdesk_zh"
+)
+
+// stopEN is deliberately short. The stock English stop list drops
+// what/when/where/why/how, which are exactly the words that tell "when do you
+// stream" from "how do you stream"; BM25's idf already discounts the rest.
+var stopEN = []string{
+	"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "is",
+	"are", "am", "was", "were", "be", "it", "its", "that", "this", "some",
+	"any", "so", "just", "please", "hey", "hi", "yo", "lol",
+}
+
+// Candidate is one FAQ entry that may answer a question, with how sure the
+// matcher is and why.
+type Candidate struct {
+	Entry *Entry
+	// Confidence is in [0,1]; it is comparable across questions, unlike raw
+	// bleve scores.
+	Confidence float64
+	// Example is the example question that matched best.
+	Example string
+	// Terms are the analysed terms the question shares with Example or the
+	// entry's keywords.
+	Terms []string
+	// Score is bleve's BM25 score of Example, for diagnostics.
+	Score float64
+	// Features that make up Confidence, for tuning.
+	Features Features
+}
+
+// Features are the measurements a confidence is made of.
+type Features struct {
+	// QueryByExample: share of the question's weight found in the best example.
+	QueryByExample float64
+	// ExampleByQuery: share of the best example's weight found in the question.
+	ExampleByQuery float64
+	// QueryByEntry: share of the question's weight found in any example or
+	// keyword of the entry.
+	QueryByEntry float64
+	// Unknown: share of the question's weight the whole FAQ never uses.
+	Unknown float64
+	// Keyword: the question uses one of the entry's keywords.
+	Keyword bool
+}
+
+// Index is a searchable, immutable FAQ. Build a new one to change it.
+type Index struct {
+	bi      bleve.Index
+	entries []Entry
+	byID    map[string]int
+	docs    []example
+	// idf holds per-language inverse document frequencies of analysed terms
+	// over the example questions, used to weigh term coverage.
+	idf      map[string]map[string]float64
+	maxIDF   map[string]float64
+	keywords map[string]map[string][]int // lang → term → entry indexes
+	vocab    []map[string]struct{}       // entry → every term of its examples and keywords
+	en, zh   analysis.Analyzer
+}
+
+// example is one indexed example question.
+type example struct {
+	entry int
+	lang  string
+	text  string
+	terms []string // unique analysed terms
+}
+
+// Build indexes entries. It returns an error only when bleve fails; entries
+// are expected to have been validated by LoadFAQ.
+func Build(entries []Entry) (*Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	bi, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create faq index: %w", err)
+	}
+	ix := &Index{
+		bi:       bi,
+		entries:  append([]Entry(nil), entries...),
+		byID:     make(map[string]int, len(entries)),
+		idf:      map[string]map[string]float64{"en": {}, "zh": {}},
+		maxIDF:   map[string]float64{},
+		keywords: map[string]map[string][]int{"en": {}, "zh": {}},
+		en:       m.AnalyzerNamed(analyzerEN),
+		zh:       m.AnalyzerNamed(analyzerZH),
+	}
+	batch := bi.NewBatch()
+	df := map[string]map[string]int{"en": {}, "zh": {}}
+	count := map[string]int{}
+	ix.vocab = make([]map[string]struct{}, len(ix.entries))
+	for i, e := range ix.entries {
+		ix.byID[e.ID] = i
+		ix.vocab[i] = map[string]struct{}{}
+		for _, q := range e.Questions {
+			lang := DetectLang(q)
+			norm := normalizeText(q)
+			ex := example{entry: i, lang: lang, text: q, terms: ix.analyze(lang, norm)}
+			id := strconv.Itoa(len(ix.docs))
+			ix.docs = append(ix.docs, ex)
+			doc := map[string]any{fieldEntry: e.ID}
+			if lang == "zh" {
+				doc[fieldZH] = norm
+			} else {
+				doc[fieldEN] = norm
+			}
+			if err := batch.Index(id, doc); err != nil {
+				return nil, fmt.Errorf("index faq %s: %w", e.ID, err)
+			}
+			count[lang]++
+			for _, t := range ex.terms {
+				df[lang][t]++
+				ix.vocab[i][t] = struct{}{}
+			}
+		}
+		for _, k := range e.Keywords {
+			lang := DetectLang(k)
+			for _, t := range ix.analyze(lang, normalizeText(k)) {
+				ix.keywords[lang][t] = appendUnique(ix.keywords[lang][t], i)
+				ix.vocab[i][t] = struct{}{}
+			}
+		}
+	}
+	if err := bi.Batch(batch); err != nil {
+		return nil, fmt.Errorf("index faq: %w", err)
+	}
+	for lang, terms := range df {
+		n := float64(count[lang])
+		// A term never seen in the examples weighs like the rarest possible
+		// one: a question full of words the FAQ never uses is not covered.
+		ix.maxIDF[lang] = math.Log(1 + (n+0.5)/0.5)
+		for t, d := range terms {
+			ix.idf[lang][t] = math.Log(1 + (n-float64(d)+0.5)/(float64(d)+0.5))
+		}
+	}
+	return ix, nil
+}
+
+func appendUnique(s []int, v int) []int {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	m.ScoringModel = index.BM25Scoring
+	if err := m.AddCustomTokenMap("chatdesk_stop_en", map[string]any{
+		"type":   "custom",
+		"tokens": toAny(stopEN),
+	}); err != nil {
+		return nil, fmt.Errorf("faq index stop words: %w", err)
+	}
+	if err := m.AddCustomTokenFilter("chatdesk_stop_en", map[string]any{
+		"type":           stop.Name,
+		"stop_token_map": "chatdesk_stop_en",
+	}); err != nil {
+		return nil, fmt.Errorf("faq index stop filter: %w", err)
+	}
+	if err := m.AddCustomAnalyzer(analyzerEN, map[string]any{
+		"type":          "custom",
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{"possessive_en", lowercase.Name, "chatdesk_stop_en", porter.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("faq index english analyzer: %w", err)
+	}
+	// Unigrams and bigrams both: bigrams alone miss one-character words
+	// (吗, 几) and questions that share only single characters with the
+	// example; unigrams alone match almost anything.
+	if err := m.AddCustomTokenFilter("chatdesk_cjk_bigram", map[string]any{
+		"type":           "cjk_bigram",
+		"output_unigram": true,
+	}); err != nil {
+		return nil, fmt.Errorf("faq index cjk filter: %w", err)
+	}
+	if err := m.AddCustomAnalyzer(analyzerZH, map[string]any{
+		"type":          "custom",
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{"cjk_width", lowercase.Name, "chatdesk_cjk_bigram"},
+	}); err != nil {
+		return nil, fmt.Errorf("faq index chinese analyzer: %w", err)
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	en := bleve.NewTextFieldMapping()
+	en.Analyzer = analyzerEN
+	en.Store = false
+	zh := bleve.NewTextFieldMapping()
+	zh.Analyzer = analyzerZH
+	zh.Store = false
+	entry := bleve.NewKeywordFieldMapping()
+	entry.Store = false
+	doc.AddFieldMappingsAt(fieldEN, en)
+	doc.AddFieldMappingsAt(fieldZH, zh)
+	doc.AddFieldMappingsAt(fieldEntry, entry)
+	m.DefaultMapping = doc
+	return m, nil
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// analyze returns the unique analysed terms of text in lang.
+func (ix *Index) analyze(lang, text string) []string {
+	a := ix.en
+	if lang == "zh" {
+		a = ix.zh
+	}
+	toks := a.Analyze([]byte(text))
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		s := string(t.Term)
+		if !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Close releases the bleve index.
+func (ix *Index) Close() error { return ix.bi.Close() }
+
+// Len is the number of entries.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// Entries returns the indexed entries in file order.
+func (ix *Index) Entries() []Entry { return ix.entries }
+
+// Entry returns the entry with the given id.
+func (ix *Index) Entry(id string) (*Entry, bool) {
+	i, ok := ix.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return &ix.entries[i], true
+}
+
+// Candidates returns up to n entries that may answer text, most confident
+// first, and the language text was read in.
+func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
+	lang := DetectLang(text)
+	norm := normalizeText(text)
+	qterms := ix.analyze(lang, norm)
+	if len(qterms) == 0 || len(ix.docs) == 0 {
+		return lang, nil, nil
+	}
+	field, analyzer := fieldEN, analyzerEN
+	if lang == "zh" {
+		field, analyzer = fieldZH, analyzerZH
+	}
+	mq := query.NewMatchQuery(norm)
+	mq.SetField(field)
+	mq.Analyzer = analyzer
+	req := bleve.NewSearchRequestOptions(mq, 30, 0, false)
+	res, err := ix.bi.Search(req)
+	if err != nil {
+		return lang, nil, fmt.Errorf("search faq: %w", err)
+	}
+	idf := ix.idf[lang]
+	weights := make([]float64, len(qterms))
+	var qTotal, unknown float64
+	for i, t := range qterms {
+		w, ok := idf[t]
+		if !ok {
+			w = ix.maxIDF[lang]
+			unknown += w
+		}
+		weights[i] = w
+		qTotal += w
+	}
+	best := map[int]*Candidate{}
+	for _, h := range res.Hits {
+		d, err := strconv.Atoi(h.ID)
+		if err != nil || d < 0 || d >= len(ix.docs) {
+			continue
+		}
+		ex := ix.docs[d]
+		f, terms := ix.exampleFeatures(lang, qterms, weights, qTotal, ex)
+		c, ok := best[ex.entry]
+		if !ok || exampleRank(f) > exampleRank(c.Features) {
+			best[ex.entry] = &Candidate{Entry: &ix.entries[ex.entry], Example: ex.text, Terms: terms, Score: h.Score, Features: f}
+		}
+	}
+	// Keyword hits bring an entry in even when no example shares wording.
+	for _, t := range qterms {
+		for _, e := range ix.keywords[lang][t] {
+			if _, ok := best[e]; !ok {
+				best[e] = &Candidate{Entry: &ix.entries[e]}
+			}
+			best[e].Features.Keyword = true
+			if !contains(best[e].Terms, t) {
+				best[e].Terms = append(best[e].Terms, t)
+			}
+		}
+	}
+	out := make([]Candidate, 0, len(best))
+	for e, c := range best {
+		var inEntry float64
+		for i, t := range qterms {
+			if _, ok := ix.vocab[e][t]; ok {
+				inEntry += weights[i]
+			}
+		}
+		c.Features.QueryByEntry = inEntry / qTotal
+		c.Features.Unknown = unknown / qTotal
+		c.Confidence = confidence(c.Features)
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Confidence != out[j].Confidence {
+			return out[i].Confidence > out[j].Confidence
+		}
+		return out[i].Entry.ID < out[j].Entry.ID
+	})
+	// A question that two entries cover almost equally is ambiguous: the
+	// leader loses part of its lead.
+	// A question worded exactly like one of the examples is not ambiguous,
+	// however close another entry comes.
+	if len(out) > 1 && !out[0].exact() {
+		gap := out[0].Confidence - out[1].Confidence
+		if gap < marginWant {
+			out[0].Confidence = math.Max(0, out[0].Confidence-(marginWant-gap)*marginPenalty)
+		}
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return lang, out, nil
+}
+
+// The confidence's shape. It was chosen by sweeping exponents and margins
+// over labelled English and Chinese chat (see the README's "Tuning"); one
+// shape serves both languages, only the thresholds differ.
+const (
+	// marginWant is the lead over the runner-up entry below which the
+	// leader is penalised, and marginPenalty how hard: a question that two
+	// entries cover almost equally is ambiguous, and a wrong answer costs
+	// more than none.
+	marginWant    = 0.3
+	marginPenalty = 1.0
+	// keywordBoost is added when the question uses one of the entry's
+	// keywords: the streamer said that word points here.
+	keywordBoost = 0.15
+)
+
+// confidence combines the features into [0,1]: the geometric mean of how
+// much of the question the entry's vocabulary explains and how much of the
+// best example the question says. Both must be high: a question full of
+// words the entry never uses, or an example whose main words the question
+// lacks, is not a match.
+func confidence(f Features) float64 {
+	c := math.Sqrt(f.QueryByEntry * f.ExampleByQuery)
+	if f.Keyword {
+		c += keywordBoost
+	}
+	return math.Min(1, c)
+}
+
+// exact reports whether the question and the best example have the same
+// terms.
+func (c Candidate) exact() bool {
+	return c.Features.QueryByExample >= 0.999 && c.Features.ExampleByQuery >= 0.999
+}
+
+// exampleRank orders an entry's examples: the one closest to the question
+// on both sides represents the entry.
+func exampleRank(f Features) float64 { return f.QueryByExample * f.ExampleByQuery }
+
+// exampleFeatures measures how the question and one example cover each
+// other, weighted by idf, and returns the shared terms.
+func (ix *Index) exampleFeatures(lang string, qterms []string, weights []float64, qTotal float64, ex example) (Features, []string) {
+	var shared, dTotal float64
+	var terms []string
+	for i, t := range qterms {
+		if contains(ex.terms, t) {
+			shared += weights[i]
+			terms = append(terms, t)
+		}
+	}
+	idf := ix.idf[lang]
+	for _, t := range ex.terms {
+		if w, ok := idf[t]; ok {
+			dTotal += w
+		} else {
+			dTotal += ix.maxIDF[lang]
+		}
+	}
+	if qTotal == 0 || dTotal == 0 {
+		return Features{}, nil
+	}
+	return Features{QueryByExample: shared / qTotal, ExampleByQuery: shared / dTotal}, terms
+}
+
+// normalizeText rewrites chat shorthand so that "wen r u live" and "when are
+// you live" analyse alike.
+func normalizeText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, f := range strings.Fields(s) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if r, ok := shorthand[strings.ToLower(strings.Trim(f, "?!.,"))]; ok {
+			b.WriteString(r)
+			continue
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+var shorthand = map[string]string{
+	"u": "you", "ur": "your", "r": "are", "wat": "what", "wut": "what",
+	"wen": "when", "y": "why", "whats": "what is", "wats": "what is",
+	"hows": "how is", "wheres": "where is", "whens": "when is",
+	"pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
+	"rn": "right now", "bc": "because", "cuz": "because", "tmrw": "tomorrow",
+	"2day": "today", "2morrow": "tomorrow", "specs": "specs", "vid": "video",
+	"vids": "videos", "insta": "instagram", "ig": "instagram", "yt": "youtube",
+	"dc": "discord", "disc": "discord", "sched": "schedule", "ppl": "people",
+	"abt": "about", "smth": "something", "sth": "something",
+}

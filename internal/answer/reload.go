@@ -1,0 +1,98 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Reloader keeps a responder's index in step with its FAQ files: when a file
+// changes it builds a new index and swaps it in; when the new files are
+// invalid it keeps serving the last good index and logs why.
+type Reloader struct {
+	Files     []string
+	Responder *Responder
+	// Interval between checks of the files' size and modification time.
+	// Polling, rather than file-system events, sees every way editors save
+	// (rename over, truncate and write) and works on network mounts.
+	Interval time.Duration
+	Log      *slog.Logger
+
+	last map[string]fileStamp
+}
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
+	ok   bool
+}
+
+// Run checks the files every Interval until ctx is done.
+func (w *Reloader) Run(ctx context.Context) error {
+	if w.Interval <= 0 {
+		return nil
+	}
+	w.last = w.stamps()
+	t := time.NewTicker(w.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			now := w.stamps()
+			if !w.changed(now) {
+				continue
+			}
+			w.last = now
+			_ = w.Reload()
+		}
+	}
+}
+
+func (w *Reloader) stamps() map[string]fileStamp {
+	m := make(map[string]fileStamp, len(w.Files))
+	for _, f := range w.Files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			m[f] = fileStamp{}
+			continue
+		}
+		m[f] = fileStamp{size: fi.Size(), mod: fi.ModTime(), ok: true}
+	}
+	return m
+}
+
+func (w *Reloader) changed(now map[string]fileStamp) bool {
+	for f, s := range now {
+		if w.last[f] != s {
+			return true
+		}
+	}
+	return false
+}
+
+// Reload loads the files now. On success the new index serves at once; on
+// failure the old one stays and the error, naming file, line and field, is
+// logged and returned.
+func (w *Reloader) Reload() error {
+	log := w.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	entries, err := LoadFAQ(w.Files...)
+	if err != nil {
+		log.Error("faq reload failed; keeping the last good faq", "err", err)
+		return fmt.Errorf("reload faq: %w", err)
+	}
+	ix, err := Build(entries)
+	if err != nil {
+		log.Error("faq reload failed; keeping the last good faq", "err", err)
+		return fmt.Errorf("reload faq: %w", err)
+	}
+	w.Responder.Swap(ix)
+	log.Info("faq reloaded", "entries", len(entries))
+	return nil
+}

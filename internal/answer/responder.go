@@ -1,0 +1,237 @@
+package answer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+)
+
+// Settings tune how eagerly a channel's responder answers.
+type Settings struct {
+	// MinConfidence is the least confidence, per language ("en", "zh"),
+	// at which a question is answered. A language missing here uses
+	// DefaultMinConfidence.
+	MinConfidence map[string]float64
+	// Cooldown applies to entries that set none of their own.
+	Cooldown time.Duration
+}
+
+// Defaults calibrated on labelled chat; see the README's "Tuning" section.
+var DefaultMinConfidence = map[string]float64{"en": 0.5, "zh": 0.9}
+
+// DefaultCooldown keeps an entry from being posted twice in quick succession.
+const DefaultCooldown = 2 * time.Minute
+
+// Threshold returns the minimum confidence for lang.
+func (s Settings) Threshold(lang string) float64 {
+	if v, ok := s.MinConfidence[lang]; ok {
+		return v
+	}
+	if v, ok := DefaultMinConfidence[lang]; ok {
+		return v
+	}
+	return DefaultMinConfidence["en"]
+}
+
+// Result is everything the responder concluded about one line of chat; the
+// `ask` command shows all of it.
+type Result struct {
+	Question Question
+	// Candidates are the best entries, most confident first.
+	Candidates []Candidate
+	// Best is the candidate that clears the language's threshold, if any.
+	Best *Candidate
+	// Threshold is the minimum confidence that applied.
+	Threshold float64
+}
+
+// Responder is a channel's answer stage: it detects questions, finds the
+// entry that answers them and keeps entries from repeating within their
+// cooldown. It is safe for concurrent use; the index can be swapped while it
+// serves.
+type Responder struct {
+	detector Detector
+	settings Settings
+	now      func() time.Time
+	log      *slog.Logger
+
+	mu sync.RWMutex // guards ix; searches hold it for reading so Swap can close the old index safely
+	ix *Index
+
+	cmu     sync.Mutex
+	posted  map[string]time.Time // entry id → when it was last posted
+	pointed map[string]time.Time // entry id + user → when the user was last pointed at it
+}
+
+// NewResponder returns a responder over ix. now may be nil for time.Now.
+func NewResponder(ix *Index, d Detector, s Settings, now func() time.Time, log *slog.Logger) *Responder {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if s.Cooldown == 0 {
+		s.Cooldown = DefaultCooldown
+	}
+	return &Responder{
+		detector: d, settings: s, now: now, log: log, ix: ix,
+		posted: map[string]time.Time{}, pointed: map[string]time.Time{},
+	}
+}
+
+// Swap replaces the index and closes the old one once no search uses it.
+func (r *Responder) Swap(ix *Index) {
+	r.mu.Lock()
+	old := r.ix
+	r.ix = ix
+	r.mu.Unlock()
+	if old != nil && old != ix {
+		if err := old.Close(); err != nil {
+			r.log.Warn("close old faq index", "err", err)
+		}
+	}
+}
+
+// Close closes the current index.
+func (r *Responder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ix == nil {
+		return nil
+	}
+	err := r.ix.Close()
+	r.ix = nil
+	return err
+}
+
+// Entries returns the current index's entries.
+func (r *Responder) Entries() []Entry {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.ix == nil {
+		return nil
+	}
+	return r.ix.Entries()
+}
+
+// Lookup detects whether text is a question and finds its best entries,
+// without minding cooldowns. n is how many candidates to keep.
+func (r *Responder) Lookup(text string, n int) (Result, error) {
+	res := Result{Question: r.detector.Detect(text)}
+	res.Threshold = r.settings.Threshold(res.Question.Lang)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.ix == nil {
+		return res, nil
+	}
+	_, cands, err := r.ix.Candidates(text, n)
+	if err != nil {
+		return res, err
+	}
+	res.Candidates = cands
+	if len(cands) > 0 && cands[0].Confidence >= res.Threshold {
+		res.Best = &res.Candidates[0]
+	}
+	return res, nil
+}
+
+// Handle implements the answer stage: a confident answer to a question,
+// threaded under it, in the question's language.
+func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
+	q := r.detector.Detect(msg.Text)
+	if !q.Is {
+		return chat.Decision{}
+	}
+	res, err := r.Lookup(msg.Text, 2)
+	if err != nil {
+		r.log.Error("faq lookup", "channel", msg.Channel, "err", err)
+		return chat.Decision{}
+	}
+	if res.Best == nil {
+		return chat.Decision{}
+	}
+	return r.answer(msg, *res.Best, q.Lang)
+}
+
+// Answer returns the decision to answer msg with entry id regardless of
+// question detection and confidence (a viewer's explicit !faq, say); cooldowns
+// still apply.
+func (r *Responder) Answer(msg chat.Message, c Candidate) chat.Decision {
+	return r.answer(msg, c, DetectLang(msg.Text))
+}
+
+func (r *Responder) answer(msg chat.Message, c Candidate, lang string) chat.Decision {
+	e := c.Entry
+	d := chat.Decision{Action: chat.ActionAnswer, FAQ: e.ID, Confidence: c.Confidence, Lang: lang}
+	at := msg.Time
+	if at.IsZero() {
+		at = r.now()
+	}
+	cooldown := e.Cooldown
+	if cooldown == 0 {
+		cooldown = r.settings.Cooldown
+	}
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	last, seen := r.posted[e.ID]
+	if !seen || at.Sub(last) >= cooldown || at.Before(last) {
+		r.posted[e.ID] = at
+		d.Replies = []chat.Reply{{Text: e.AnswerIn(lang), ParentID: msg.ID, Priority: chat.PriorityAnswer}}
+		return d
+	}
+	// Inside the cooldown the full answer is still in recent chat. The
+	// asker gets a short threaded pointer to it, once per cooldown, so the
+	// question is acknowledged without flooding chat with repeats.
+	key := e.ID + "\x00" + msg.User
+	d.Note = "cooldown"
+	if p, ok := r.pointed[key]; ok && at.Sub(p) < cooldown && !at.Before(p) {
+		d.Note = "cooldown, already pointed"
+		return d
+	}
+	r.pointed[key] = at
+	if len(r.pointed) > 4096 {
+		r.prunePointers(at, cooldown)
+	}
+	d.Replies = []chat.Reply{{Text: pointerText(lang, at.Sub(last)), ParentID: msg.ID, Priority: chat.PriorityAnswer}}
+	return d
+}
+
+// prunePointers forgets pointers older than the cooldown so the map stays
+// bounded over a long stream.
+func (r *Responder) prunePointers(at time.Time, cooldown time.Duration) {
+	for k, t := range r.pointed {
+		if at.Sub(t) >= cooldown {
+			delete(r.pointed, k)
+		}
+	}
+}
+
+func pointerText(lang string, ago time.Duration) string {
+	if lang == "zh" {
+		return fmt.Sprintf("刚刚（%s前）回答过这个问题，往上翻一下聊天记录哦 ↑", humanAgo(ago, true))
+	}
+	return fmt.Sprintf("I answered that %s ago, just above in chat ↑", humanAgo(ago, false))
+}
+
+func humanAgo(d time.Duration, zh bool) string {
+	if d < time.Minute {
+		s := int(d.Seconds())
+		if s < 1 {
+			s = 1
+		}
+		if zh {
+			return fmt.Sprintf("%d秒", s)
+		}
+		return fmt.Sprintf("%ds", s)
+	}
+	m := int(d.Minutes())
+	if zh {
+		return fmt.Sprintf("%d分钟", m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
