@@ -19,6 +19,7 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/tokenmap" // registers the "custom" token map type
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -88,7 +89,10 @@ type Index struct {
 	maxIDF   map[string]float64
 	keywords map[string]map[string][]int // lang → term → entry indexes
 	vocab    []map[string]struct{}       // entry → every term of its examples and keywords
-	en, zh   analysis.Analyzer
+	// commonIDF is, per field, the idf below which a term is too common to
+	// be worth searching for.
+	commonIDF map[string]float64
+	en, zh    analysis.Analyzer
 }
 
 // example is one indexed example question.
@@ -159,8 +163,18 @@ func Build(entries []Entry) (*Index, error) {
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index faq: %w", err)
 	}
+	ix.commonIDF = map[string]float64{}
 	for lang, terms := range df {
 		n := float64(count[lang])
+		field := fieldEN
+		if lang == "zh" {
+			field = fieldZH
+		}
+		// A term in more than a quarter of the examples does not tell
+		// entries apart; small FAQs keep every term.
+		if n >= 20 {
+			ix.commonIDF[field] = math.Log(1 + (n-0.25*n+0.5)/(0.25*n+0.5))
+		}
 		// A term never seen in the examples weighs like the rarest possible
 		// one: a question full of words the FAQ never uses is not covered.
 		ix.maxIDF[lang] = math.Log(1 + (n+0.5)/0.5)
@@ -295,17 +309,9 @@ func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
 	if len(qterms) == 0 || len(ix.docs) == 0 {
 		return lang, nil, nil
 	}
-	field, analyzer := fieldEN, analyzerEN
+	field := fieldEN
 	if lang == "zh" {
-		field, analyzer = fieldZH, analyzerZH
-	}
-	mq := query.NewMatchQuery(norm)
-	mq.SetField(field)
-	mq.Analyzer = analyzer
-	req := bleve.NewSearchRequestOptions(mq, 30, 0, false)
-	res, err := ix.bi.Search(req)
-	if err != nil {
-		return lang, nil, fmt.Errorf("search faq: %w", err)
+		field = fieldZH
 	}
 	idf := ix.idf[lang]
 	weights := make([]float64, len(qterms))
@@ -319,8 +325,12 @@ func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
 		weights[i] = w
 		qTotal += w
 	}
+	hits, err := ix.search(field, qterms, weights)
+	if err != nil {
+		return lang, nil, err
+	}
 	best := map[int]*Candidate{}
-	for _, h := range res.Hits {
+	for _, h := range hits {
 		d, err := strconv.Atoi(h.ID)
 		if err != nil || d < 0 || d >= len(ix.docs) {
 			continue
@@ -377,6 +387,31 @@ func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
 		out = out[:n]
 	}
 	return lang, out, nil
+}
+
+// search asks bleve for the examples that share the question's telling
+// terms. Terms that most examples contain ("what", "you", 是) are left out
+// of the query: they would make bleve visit nearly every example for
+// nothing, and they still count in the features computed afterwards.
+func (ix *Index) search(field string, qterms []string, weights []float64) (search.DocumentMatchCollection, error) {
+	var qs []query.Query
+	for i, t := range qterms {
+		if weights[i] < ix.commonIDF[field] {
+			continue
+		}
+		tq := query.NewTermQuery(t)
+		tq.SetField(field)
+		qs = append(qs, tq)
+	}
+	if len(qs) == 0 {
+		return nil, nil
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), 30, 0, false)
+	res, err := ix.bi.Search(req)
+	if err != nil {
+		return nil, fmt.Errorf("search faq: %w", err)
+	}
+	return res.Hits, nil
 }
 
 // The confidence's shape. It was chosen by sweeping exponents and margins
