@@ -42,13 +42,23 @@ type Pipeline struct {
 // Process runs msg through the stages; the first one that acts ends its
 // trip, so a removed message is never answered. It is synchronous, so replay
 // and live chat share it.
+//
+// A stage that does not act may still return replies (a ticket answer
+// waiting for a viewer who just spoke again, say); they are kept and
+// delivered with whatever the message's final decision is.
 func (p *Pipeline) Process(ctx context.Context, msg chat.Message) chat.Decision {
+	var carried []chat.Reply
 	for _, s := range p.Stages {
-		if d := s.Handle(ctx, msg); d.Acted() {
+		d := s.Handle(ctx, msg)
+		if d.Acted() {
+			if len(carried) > 0 {
+				d.Replies = append(carried, d.Replies...)
+			}
 			return d
 		}
+		carried = append(carried, d.Replies...)
 	}
-	return chat.Decision{Action: chat.ActionIgnore}
+	return chat.Decision{Action: chat.ActionIgnore, Replies: carried}
 }
 
 // Router runs one ordered lane per channel: messages of a channel are handled
@@ -134,7 +144,7 @@ func (r *Router) runLane(ctx context.Context, name string, p *Pipeline, lane <-c
 			continue
 		}
 		d := p.Process(ctx, msg)
-		if !d.Acted() {
+		if !d.Acted() && len(d.Replies) == 0 {
 			continue
 		}
 		if err := r.sink.Deliver(ctx, msg, d); err != nil {

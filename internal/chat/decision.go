@@ -1,5 +1,7 @@
 package chat
 
+import "time"
+
 // Action says which stage acted on a message. It is the "action" field of
 // the replay output, so its values are a contract.
 type Action string
@@ -50,9 +52,16 @@ type Decision struct {
 	// (for example "cooldown" when an answer was replaced by a pointer).
 	Note string
 
-	// Rule and Penalty describe a moderation decision.
+	// Rule and Penalty describe a moderation decision: the rule that fired
+	// and the ladder step taken ("warn", "delete", "timeout 60s", "ban"),
+	// for logs and replay output.
 	Rule    string
 	Penalty string
+	// Enforcements are the moderation actions a sink carries out.
+	Enforcements []Enforcement
+	// Shadow marks a decision that is recorded but not carried out (a rule
+	// being tried on live chat): sinks log it and act on nothing.
+	Shadow bool
 
 	// Ticket names the ticket an escalation filed or touched.
 	Ticket string
@@ -61,3 +70,30 @@ type Decision struct {
 // Acted reports whether the decision does anything, which ends the message's
 // trip through the stages.
 func (d Decision) Acted() bool { return d.Action != "" && d.Action != ActionIgnore }
+
+// PenaltyKind is one kind of moderation action.
+type PenaltyKind string
+
+// The moderation actions a sink knows how to carry out.
+const (
+	PenaltyWarn    PenaltyKind = "warn"    // Twitch's native warning, which the user must acknowledge
+	PenaltyDelete  PenaltyKind = "delete"  // remove the message
+	PenaltyTimeout PenaltyKind = "timeout" // silence the user for Duration
+	PenaltyBan     PenaltyKind = "ban"
+	PenaltyUnban   PenaltyKind = "unban" // lift a timeout or ban (a moderator's pardon)
+)
+
+// Enforcement is one moderation action against a user or a message.
+type Enforcement struct {
+	Kind PenaltyKind
+	// Duration of a timeout.
+	Duration time.Duration
+	// Reason is shown to the user and the moderators; it names the rule,
+	// so "timed out by bot" never leaves a moderator guessing.
+	Reason string
+	// UserID, User and MessageID name the target. Empty means the author
+	// and the message the decision is about.
+	UserID    string
+	User      string
+	MessageID string
+}
