@@ -1,5 +1,12 @@
 module github.com/chatdesk/chatdesk
 
+// bleve is pinned at v2.6.1: v2.6.3 needs github.com/blevesearch/zapx/v17
+// v17.2.5, which the module proxy this project builds against refuses. v2.6.1
+// has the scorch index with BM25 scoring that the FAQ matcher relies on.
+//
+// go-twitch-irc is pinned at v4.4.1, the release with reply threads and
+// shared-chat tags; the proxy's @latest still answers v4.2.0.
+
 go 1.26.0
 
 require (
