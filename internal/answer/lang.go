@@ -1,0 +1,111 @@
+package answer
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Language codes the detector returns. They are also the keys of
+// Entry.Answers, so an answer is picked in the language the question was
+// asked in.
+const (
+	LangEnglish = "en"
+	LangChinese = "zh"
+)
+
+// DetectLang says which language a chat line is written in: LangChinese when
+// Han characters outweigh the Latin words around them, LangEnglish otherwise
+// (including lines with no letters at all).
+//
+// Han characters are weighed against Latin words rather than Latin letters
+// because a Chinese viewer often types product names in Latin script
+// ("有没有discord", "请问pc配置"): one word should not outvote the sentence
+// it sits in, while an English line that quotes one Chinese word ("what does
+// 你好 mean") still has more words than characters. Tokens shaped like emotes
+// (KEKW, PogChamp) are not counted, since both audiences use them.
+func DetectLang(text string) string {
+	han, latin := scriptCounts(text)
+	if han > 0 && han >= latin {
+		return LangChinese
+	}
+	return LangEnglish
+}
+
+// scriptCounts returns the number of Han characters in text and the number of
+// Latin-script words that are not emote-shaped.
+func scriptCounts(text string) (han, latinWords int) {
+	var w latinWord
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z':
+				w.letter(false)
+			case 'A' <= c && c <= 'Z':
+				w.letter(true)
+			case '0' <= c && c <= '9' || c == '\'' || c == '_':
+				// Inside a word these join it; they never start one.
+			default:
+				latinWords += w.end()
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch {
+		case isHan(r):
+			latinWords += w.end()
+			han++
+		case unicode.Is(unicode.Latin, r):
+			w.letter(unicode.IsUpper(r))
+		case r == '\u2019':
+			// A typographic apostrophe keeps "don’t" one word.
+		default:
+			latinWords += w.end()
+		}
+	}
+	latinWords += w.end()
+	return han, latinWords
+}
+
+// latinWord tracks the case pattern of the Latin word being read, so that
+// emote-shaped words (all capitals, or a capital after a small letter) can
+// be told from prose.
+type latinWord struct {
+	letters      int
+	lower, upper bool
+	camel        bool
+}
+
+func (w *latinWord) letter(upper bool) {
+	w.letters++
+	if upper {
+		w.camel = w.camel || w.lower
+		w.upper = true
+	} else {
+		w.lower = true
+	}
+}
+
+// end closes the current word and returns 1 when it counts as prose.
+func (w *latinWord) end() int {
+	n := 0
+	if w.letters > 0 && !w.camel && !(w.upper && !w.lower && w.letters > 1) {
+		n = 1
+	}
+	*w = latinWord{}
+	return n
+}
+
+// isHan reports whether r is a Han ideograph, testing the common blocks
+// before falling back to the full Unicode table.
+func isHan(r rune) bool {
+	if r >= 0x4E00 && r <= 0x9FFF || r >= 0x3400 && r <= 0x4DBF {
+		return true
+	}
+	if r < 0x2E80 {
+		return false
+	}
+	return unicode.Is(unicode.Han, r)
+}
