@@ -1,0 +1,89 @@
+package escalation_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/redis/go-redis/v9"
+)
+
+func openBolt(t *testing.T) escalation.Store {
+	t.Helper()
+	s, err := escalation.OpenBolt(filepath.Join(t.TempDir(), "tickets.db"), escalation.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestBoltConformance(t *testing.T) { testStore(t, openBolt) }
+
+// testRedisAddr is the Redis the tests use: CHATDESK_TEST_REDIS or the
+// default port on this machine.
+func testRedisAddr() string {
+	if a := os.Getenv("CHATDESK_TEST_REDIS"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
+}
+
+// needRedis returns a client for the test Redis. Without one the test is
+// skipped, except in CI, where a missing Redis fails: a suite that silently
+// skips its Redis half proves nothing.
+func needRedis(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	addr := testRedisAddr()
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no Redis at %s (CHATDESK_TEST_REDIS): %v; CI must provide one (.ci/run starts one)", addr, err)
+		}
+		t.Skipf("no Redis at %s (set CHATDESK_TEST_REDIS, or run .ci/run, which starts one): %v", addr, err)
+	}
+	return c
+}
+
+// testPrefix is a key prefix no other test uses; every key under it is
+// deleted when the test ends.
+func testPrefix(t testing.TB, c redis.UniversalClient) string {
+	t.Helper()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	prefix := "chatdesk-test:" + hex.EncodeToString(b[:]) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+	})
+	return prefix
+}
+
+func openRedis(t *testing.T) escalation.Store {
+	t.Helper()
+	c := needRedis(t)
+	// Cleanups run last-registered first: the keys go, then the client.
+	t.Cleanup(func() { c.Close() })
+	s, err := escalation.OpenRedis(context.Background(), c, escalation.RedisOptions{Prefix: testPrefix(t, c)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRedisConformance(t *testing.T) { testStore(t, openRedis) }
