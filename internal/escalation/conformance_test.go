@@ -179,7 +179,9 @@ func testStore(t *testing.T, open func(t *testing.T) escalation.Store) {
 
 	t.Run("transitions allowed from each state", func(t *testing.T) {
 		type step func(s escalation.Store, o escalation.Op) (escalation.Ticket, error)
-		claim := func(s escalation.Store, o escalation.Op) (escalation.Ticket, error) { return s.Claim(ctx, o, time.Hour) }
+		claim := func(s escalation.Store, o escalation.Op) (escalation.Ticket, error) {
+			return s.Claim(ctx, o, time.Hour)
+		}
 		answer := func(s escalation.Store, o escalation.Op) (escalation.Ticket, error) { return s.Answer(ctx, o, "yes") }
 		resolve := func(s escalation.Store, o escalation.Op) (escalation.Ticket, error) { return s.Resolve(ctx, o) }
 		dismiss := func(s escalation.Store, o escalation.Op) (escalation.Ticket, error) { return s.Dismiss(ctx, o, "spam") }
