@@ -1,0 +1,334 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/chat"
+)
+
+// recorder is a sink that remembers every delivery, per channel, in the
+// order it got them.
+type recorder struct {
+	mu    sync.Mutex
+	got   map[string][]string // channel → message ids
+	texts map[string][]string // channel → reply texts
+	// delivered, when set, hears of every delivery.
+	delivered chan<- chat.Message
+}
+
+func newRecorder() *recorder {
+	return &recorder{got: map[string][]string{}, texts: map[string][]string{}}
+}
+
+func (r *recorder) Deliver(_ context.Context, msg chat.Message, d chat.Decision) error {
+	r.mu.Lock()
+	r.got[msg.Channel] = append(r.got[msg.Channel], msg.ID)
+	for _, rep := range d.Replies {
+		r.texts[msg.Channel] = append(r.texts[msg.Channel], rep.Text)
+	}
+	r.mu.Unlock()
+	if r.delivered != nil {
+		r.delivered <- msg
+	}
+	return nil
+}
+
+func (r *recorder) ids(channel string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got[channel])
+}
+
+// echo is a stage that answers every message with its own text.
+var echo = bot.StageFunc(func(_ context.Context, msg chat.Message) chat.Decision {
+	return chat.Decision{Action: chat.ActionAnswer, Replies: []chat.Reply{{Text: msg.Text, ParentID: msg.ID}}}
+})
+
+func pipeline(stages ...bot.Stage) *bot.Pipeline { return &bot.Pipeline{Stages: stages} }
+
+// runRouter starts r.Run and returns the input channel and a function that
+// closes it and returns Run's result.
+func runRouter(t *testing.T, ctx context.Context, r *bot.Router) (chan<- chat.Message, func() error) {
+	t.Helper()
+	in := make(chan chat.Message)
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx, in) }()
+	return in, func() error {
+		close(in)
+		return <-done
+	}
+}
+
+func TestRouterKeepsOrderPerChannel(t *testing.T) {
+	// No more than a lane holds, so none can be dropped however slowly
+	// the lanes run.
+	const perChannel = bot.LaneDepth - 6
+	channels := []string{"alpha", "beta"}
+	sink := newRecorder()
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+
+	want := map[string][]string{}
+	for i := range perChannel {
+		for _, ch := range channels {
+			id := fmt.Sprintf("%s-%03d", ch, i)
+			want[ch] = append(want[ch], id)
+			in <- chat.Message{ID: id, Channel: ch, User: "u", Text: id}
+		}
+	}
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v; want nil once the input is closed", err)
+	}
+	// Run has returned, so every lane has drained: nothing is left to wait for.
+	for _, ch := range channels {
+		if got := sink.ids(ch); !slices.Equal(got, want[ch]) {
+			t.Errorf("#%s deliveries (%d):\n got %v\nwant %v", ch, len(got), got, want[ch])
+		}
+	}
+	if got := r.Dropped(); got != 0 {
+		t.Errorf("Dropped() = %d; want 0", got)
+	}
+}
+
+func TestRouterUnknownChannelIsDropped(t *testing.T) {
+	sink := newRecorder()
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+	// The input is unbuffered: each send returns only once the router has
+	// taken the message, so a router stuck on the unknown channel would
+	// hang here.
+	in <- chat.Message{ID: "a1", Channel: "alpha", Text: "one"}
+	for i := range 3 * bot.LaneDepth {
+		in <- chat.Message{ID: fmt.Sprintf("x%d", i), Channel: "nowhere", Text: "lost"}
+	}
+	in <- chat.Message{ID: "a2", Channel: "alpha", Text: "two"}
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v; want nil", err)
+	}
+	if got, want := sink.ids("alpha"), []string{"a1", "a2"}; !slices.Equal(got, want) {
+		t.Errorf("#alpha deliveries = %v; want %v", got, want)
+	}
+	if got := sink.ids("nowhere"); len(got) != 0 {
+		t.Errorf("#nowhere deliveries = %v; want none", got)
+	}
+}
+
+func TestRouterRunReturnsWhenInputCloses(t *testing.T) {
+	sink := newRecorder()
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
+	in := make(chan chat.Message, 10)
+	for i := range 5 {
+		in <- chat.Message{ID: fmt.Sprint(i), Channel: "alpha", Text: "hi"}
+	}
+	close(in)
+	if err := r.Run(context.Background(), in); err != nil {
+		t.Fatalf("Run = %v; want nil", err)
+	}
+	if got := len(sink.ids("alpha")); got != 5 {
+		t.Errorf("delivered %d messages before Run returned; want 5", got)
+	}
+}
+
+func TestRouterRunReturnsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, newRecorder(), nil)
+	in := make(chan chat.Message) // never closed
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx, in) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after cancel = %v; want nil", err)
+	}
+}
+
+// TestRouterChannelsRunInParallel holds one channel's stage and shows the
+// other channel is still served.
+func TestRouterChannelsRunInParallel(t *testing.T) {
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	slow := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+		entered <- struct{}{}
+		<-release
+		return echo(ctx, msg)
+	})
+	delivered := make(chan chat.Message, 10)
+	sink := newRecorder()
+	sink.delivered = delivered
+	r := bot.NewRouter(map[string]*bot.Pipeline{"slow": pipeline(slow), "fast": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+
+	in <- chat.Message{ID: "s1", Channel: "slow"}
+	<-entered // the slow lane is now busy and stays busy until released
+	in <- chat.Message{ID: "f1", Channel: "fast"}
+	if got := <-delivered; got.ID != "f1" {
+		t.Errorf("first delivery = %s; want f1 while #slow is busy", got.ID)
+	}
+	close(release)
+	if got := <-delivered; got.ID != "s1" {
+		t.Errorf("second delivery = %s; want s1", got.ID)
+	}
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+}
+
+// TestRouterDropsWhenLaneFull fills a lane whose stage is held: the message
+// that does not fit is dropped and counted, the rest are delivered in order.
+func TestRouterDropsWhenLaneFull(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var once sync.Once
+	held := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+		once.Do(func() {
+			entered <- struct{}{}
+			<-release
+		})
+		return echo(ctx, msg)
+	})
+	sink := newRecorder()
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(held), "beta": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+
+	in <- chat.Message{ID: "first", Channel: "alpha"}
+	<-entered
+	var want []string
+	want = append(want, "first")
+	for i := range bot.LaneDepth {
+		id := fmt.Sprintf("q%03d", i)
+		want = append(want, id)
+		in <- chat.Message{ID: id, Channel: "alpha"}
+	}
+	in <- chat.Message{ID: "overflow", Channel: "alpha"}
+	// The router handles its input in order, so once this send is taken
+	// the overflow message has been dealt with.
+	in <- chat.Message{ID: "b1", Channel: "beta"}
+	if got := r.Dropped(); got != 1 {
+		t.Errorf("Dropped() = %d; want 1", got)
+	}
+	close(release)
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := sink.ids("alpha"); !slices.Equal(got, want) {
+		t.Errorf("#alpha got %d deliveries; want %d, in order, without %q", len(got), len(want), "overflow")
+	}
+}
+
+// failingSink fails every delivery.
+type failingSink struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (f *failingSink) Deliver(context.Context, chat.Message, chat.Decision) error {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+	return errors.New("twitch is down")
+}
+
+func TestRouterKeepsGoingWhenSinkFails(t *testing.T) {
+	sink := &failingSink{}
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+	for i := range 3 {
+		in <- chat.Message{ID: fmt.Sprint(i), Channel: "alpha"}
+	}
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v; want nil, a failed delivery is logged, not fatal", err)
+	}
+	if sink.n != 3 {
+		t.Errorf("sink was asked %d times; want 3", sink.n)
+	}
+}
+
+func TestRouterDoesNotDeliverIgnored(t *testing.T) {
+	sink := newRecorder()
+	quiet := bot.StageFunc(func(context.Context, chat.Message) chat.Decision { return chat.Decision{} })
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(quiet)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+	in <- chat.Message{ID: "1", Channel: "alpha"}
+	if err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sink.ids("alpha"); len(got) != 0 {
+		t.Errorf("delivered %v; want nothing for a message no stage acted on", got)
+	}
+}
+
+// calls counts the messages a stage saw.
+type calls struct {
+	mu   sync.Mutex
+	seen []string
+	d    chat.Decision
+}
+
+func (c *calls) Handle(_ context.Context, msg chat.Message) chat.Decision {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen = append(c.seen, msg.Text)
+	return c.d
+}
+
+func TestPipelineFirstActingStageEndsTrip(t *testing.T) {
+	moderate := &calls{}
+	answer := &calls{d: chat.Decision{Action: chat.ActionAnswer, FAQ: "schedule"}}
+	never := &calls{d: chat.Decision{Action: chat.ActionEscalate}}
+	removeLinks := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+		if msg.Text == "spam" {
+			return chat.Decision{Action: chat.ActionModerate, Rule: "links", Penalty: "delete"}
+		}
+		return moderate.Handle(ctx, msg)
+	})
+	p := pipeline(removeLinks, answer, never)
+
+	tests := []struct {
+		text string
+		want chat.Action
+	}{
+		{"spam", chat.ActionModerate},
+		{"when do you stream?", chat.ActionAnswer},
+	}
+	for _, tt := range tests {
+		if got := p.Process(context.Background(), chat.Message{Text: tt.text}); got.Action != tt.want {
+			t.Errorf("Process(%q).Action = %q; want %q", tt.text, got.Action, tt.want)
+		}
+	}
+	if want := []string{"when do you stream?"}; !slices.Equal(answer.seen, want) {
+		t.Errorf("answer stage saw %q; want %q (a removed message is never answered)", answer.seen, want)
+	}
+	if len(never.seen) != 0 {
+		t.Errorf("stage after the acting one saw %q; want nothing", never.seen)
+	}
+}
+
+func TestPipelineIgnoreGoesOn(t *testing.T) {
+	first := &calls{d: chat.Decision{Action: chat.ActionIgnore, Note: "looked"}}
+	second := &calls{}
+	p := pipeline(first, second)
+	d := p.Process(context.Background(), chat.Message{Text: "hi"})
+	if d.Action != chat.ActionIgnore {
+		t.Errorf("Process().Action = %q; want %q when no stage acts", d.Action, chat.ActionIgnore)
+	}
+	if len(second.seen) != 1 {
+		t.Errorf("second stage saw %d messages; want 1 (an ignore does not end the trip)", len(second.seen))
+	}
+}
+
+func TestRouterHandle(t *testing.T) {
+	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, nil, nil)
+	d, err := r.Handle(context.Background(), chat.Message{ID: "1", Channel: "alpha", Text: "hi"})
+	if err != nil || d.Action != chat.ActionAnswer {
+		t.Errorf("Handle(#alpha) = %q, %v; want answer, nil", d.Action, err)
+	}
+	_, err = r.Handle(context.Background(), chat.Message{Channel: "nowhere"})
+	if !errors.Is(err, bot.ErrUnknownChannel) {
+		t.Errorf("Handle(#nowhere) error = %v; want ErrUnknownChannel", err)
+	}
+}
