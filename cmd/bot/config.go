@@ -239,7 +239,14 @@ func (c *Config) validate(doc *configDoc) error {
 		add("bot.log_level", "want debug, info, warn or error, got %q", c.Bot.LogLevel)
 	}
 	checkAnswer := func(prefix string, mc map[string]float64, cooldown, interval time.Duration) {
-		for lang, v := range mc {
+		// In order, so the same file always gives the same report.
+		langs := make([]string, 0, len(mc))
+		for lang := range mc {
+			langs = append(langs, lang)
+		}
+		sort.Strings(langs)
+		for _, lang := range langs {
+			v := mc[lang]
 			if !languages[lang] {
 				add(prefix+".min_confidence."+lang, "unknown language %q (want en or zh)", lang)
 			}
@@ -273,8 +280,17 @@ func (c *Config) validate(doc *configDoc) error {
 			add(f+".faq", "list at least one FAQ file")
 		}
 		for k, file := range ch.FAQ {
+			field := fmt.Sprintf("%s.faq[%d]", f, k)
 			if strings.TrimSpace(file) == "" {
-				add(fmt.Sprintf("%s.faq[%d]", f, k), "empty file name")
+				add(field, "empty file name")
+				continue
+			}
+			path := file
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(filepath.Dir(doc.file), path)
+			}
+			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+				add(field, "no such file %s (a relative path is relative to the config file)", path)
 			}
 		}
 		checkAnswer(f+".answer", ch.Answer.MinConfidence, ch.Answer.Cooldown, 0)
@@ -352,10 +368,26 @@ func (d *configDoc) check(data []byte) error {
 		if errors.As(err, &te) && len(te.Errors) > 0 {
 			msg = te.Errors[0]
 		}
-		if m := regexp.MustCompile(`line (\d+)`).FindStringSubmatch(msg); m != nil {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
+			msg = msg[len(m[0]):]
+			// yaml.v3 counts lines from zero in its parser's errors (not
+			// its scanner's), so those come out one line early.
+			if yamlParserProblem[msg] {
+				line++
+			}
 		}
-		return &ConfigError{Problems: []string{fmt.Sprintf("%s:%d: (yaml): %s", d.file, line, strings.TrimPrefix(msg, "yaml: "))}}
+		// An error at the end of the input is placed on the last line an
+		// editor shows.
+		last := bytes.Count(data, []byte("\n"))
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			last++
+		}
+		if last > 0 && line > last {
+			line = last
+		}
+		return &ConfigError{Problems: []string{fmt.Sprintf("%s:%d: (yaml): %s", d.file, line, msg)}}
 	}
 	if len(root.Content) == 0 {
 		return &ConfigError{Problems: []string{fmt.Sprintf("%s:1: (file): the config is empty; see config.yaml in the chatdesk repository for a starting point", d.file)}}
@@ -365,6 +397,17 @@ func (d *configDoc) check(data []byte) error {
 		return &ConfigError{Problems: d.problems}
 	}
 	return nil
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^line (\d+): `)
+
+// yamlParserProblem lists yaml.v3's parser errors that carry a line.
+var yamlParserProblem = map[string]bool{
+	"did not find expected node content":  true,
+	"did not find expected key":           true,
+	"did not find expected '-' indicator": true,
+	"did not find expected ',' or ']'":    true,
+	"did not find expected ',' or '}'":    true,
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))

@@ -125,7 +125,8 @@ func (a *app) commands() *cobra.Command {
 			return err
 		},
 	})
-	for _, c := range root.Commands() {
+	// The root too: "bot frobnicate" is a usage error like any other.
+	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 		if c.Args != nil {
 			inner := c.Args

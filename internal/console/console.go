@@ -42,7 +42,9 @@ func ParseLine(line string) (user string, roles chat.Roles, text string) {
 			rest = strings.TrimSpace(after)
 		}
 	}
-	if name, after, ok := strings.Cut(rest, ":"); ok && validLogin(name) {
+	// The name must be followed by ": " (or end the line), so a line such as
+	// "http://example.com" is text, not a user called "http".
+	if name, after, ok := strings.Cut(rest, ":"); ok && validLogin(name) && (after == "" || after[0] == ' ') {
 		return strings.ToLower(name), roles, strings.TrimSpace(after)
 	}
 	if roles != 0 {
