@@ -15,15 +15,15 @@ import (
 // must be present.
 func devData(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("CHATDESK_DEV_DATA")
+	dir := os.Getenv("CHATDESK_TEST_DEV_DATA")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "shared", "data", "dev")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("dev data not found at %s (set CHATDESK_DEV_DATA): %v", dir, err)
+			t.Fatalf("dev data not found at %s (set CHATDESK_TEST_DEV_DATA): %v", dir, err)
 		}
-		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_DEV_DATA to point elsewhere)", dir)
+		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_TEST_DEV_DATA to point elsewhere)", dir)
 	}
 	return dir
 }
