@@ -44,8 +44,10 @@ func scriptCounts(text string) (han, latinWords int) {
 				w.letter(false)
 			case 'A' <= c && c <= 'Z':
 				w.letter(true)
-			case '0' <= c && c <= '9' || c == '\'' || c == '_':
+			case '0' <= c && c <= '9' || c == '_':
 				// Inside a word these join it; they never start one.
+			case c == '\'' && i < len(text) && isWordByte(text[i]):
+				// "what's" is one word, as the detector reads it.
 			default:
 				latinWords += w.end()
 			}

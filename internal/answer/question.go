@@ -68,19 +68,20 @@ type Detector struct {
 // expect no answer. Commands, greetings, emote spam and lines addressed to
 // another viewer never count.
 func (d Detector) Detect(text string) Question {
-	q := Question{Lang: DetectLang(text), Why: whyStatement}
+	q := Question{Lang: LangEnglish, Why: whyStatement}
 	text = strings.TrimSpace(text)
 	if text == "" {
 		q.Why = whyEmpty
 		return q
 	}
 	if text[0] == '!' {
-		q.Why = whyCommand
+		q.Lang, q.Why = DetectLang(text), whyCommand
 		return q
 	}
 
 	var s enScan
 	s.scan(text)
+	q.Lang = s.lang(text)
 	if s.addressedElsewhere(d.Names) {
 		q.Why = whyOtherViewer
 		return q
@@ -241,19 +242,38 @@ func buildLexicon() map[string]wordClass {
 	return m
 }
 
-// shortLexicon holds the lexicon's words of up to eight bytes keyed by the
-// bytes themselves packed into an integer: most chat words are that short,
-// and an integer-keyed map is markedly cheaper than hashing a string on a
-// path that runs for every word of every message.
-var shortLexicon = func() map[uint64]wordClass {
-	m := make(map[uint64]wordClass, len(lexicon))
+// shortLexicon holds the lexicon's words of up to eight bytes, keyed by
+// the bytes packed into an integer, in an open-addressing table. Most chat
+// words are that short, and this lookup runs for every word of every
+// message: hashing one integer and probing an array costs a fraction of a
+// string-keyed map access.
+var shortLexicon = func() *[1 << shortBits]shortEntry {
+	var t [1 << shortBits]shortEntry
 	for w, c := range lexicon {
-		if len(w) <= 8 {
-			m[packWord([]byte(w))] = c
+		if len(w) > 8 {
+			continue
+		}
+		k := packWord([]byte(w))
+		for h := shortHash(k); ; h = (h + 1) & (1<<shortBits - 1) {
+			if t[h].key == 0 {
+				t[h] = shortEntry{key: k, class: c}
+				break
+			}
 		}
 	}
-	return m
+	return &t
 }()
+
+// shortBits sizes shortLexicon at more than twice the number of words, so
+// probes stay short.
+const shortBits = 11
+
+type shortEntry struct {
+	key   uint64 // packed word; 0 marks an empty slot, which no word packs to
+	class wordClass
+}
+
+func shortHash(k uint64) uint64 { return (k * 0x9e3779b97f4a7c15) >> (64 - shortBits) }
 
 func packWord(w []byte) uint64 {
 	var k uint64
@@ -269,7 +289,15 @@ func lookup(w []byte) wordClass {
 	case len(w) == 0:
 		return 0
 	case len(w) <= 8:
-		return shortLexicon[packWord(w)]
+		k := packWord(w)
+		for h := shortHash(k); ; h = (h + 1) & (1<<shortBits - 1) {
+			switch e := shortLexicon[h]; e.key {
+			case k:
+				return e.class
+			case 0:
+				return 0
+			}
+		}
 	case len(w) > 16:
 		return 0 // longer than any word in the lexicon
 	}
@@ -336,6 +364,8 @@ type enScan struct {
 	clauses [maxClauses]clause
 	ncl     int
 	han     int  // Han characters seen
+	latin   int  // words DetectLang would count against them
+	exotic  bool // letters of another script, which DetectLang reads differently
 	realQ   bool // some clause with words ends in '?' without '!'
 }
 
@@ -356,7 +386,7 @@ func (s *enScan) scan(text string) {
 			i = s.punct(text, i)
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text[i:])
 		switch {
 		case isHan(r):
 			s.han++
@@ -409,13 +439,16 @@ func (s *enScan) word(text string, i int) int {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text[i:])
 		if r == '\u2019' {
 			i += size
 			continue
 		}
 		if !unicode.IsLetter(r) || isHan(r) {
 			break
+		}
+		if !unicode.Is(unicode.Latin, r) {
+			s.exotic = true
 		}
 		if unicode.IsUpper(r) {
 			if lower {
@@ -436,6 +469,9 @@ done:
 	t.hi = uint16(s.nlow)
 	t.letters = letters > 0
 	t.caps = letters > 1 && upper && !lower
+	if t.letters && !t.camel && !t.caps {
+		s.latin++
+	}
 	if s.ntok < maxTokens {
 		t.class = lookup(s.low[t.lo:t.hi])
 		s.toks[s.ntok] = t
@@ -467,7 +503,7 @@ func (s *enScan) punct(text string, i int) int {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := decodeRune(text[i:])
 		switch r {
 		case '？':
 			q = true
@@ -1304,6 +1340,16 @@ var zhReactions = []string{
 	"谁知道", "谁知道呢", "咋了", "怎么了", "对吧", "是吧", "好吗", "行吗", "懂吗",
 }
 
+// zhReactionMaxLen is the length in bytes of the longest of zhReactions;
+// longer clauses need not be compared with them.
+var zhReactionMaxLen = func() int {
+	n := 0
+	for _, x := range zhReactions {
+		n = max(n, len(x))
+	}
+	return n
+}()
+
 // zhGreetings are whole clauses that greet.
 var zhGreetings = []string{
 	"你好", "您好", "大家好", "主播好", "晚上好", "早上好", "下午好", "中午好", "早", "早安", "晚安",
@@ -1314,13 +1360,25 @@ var zhGreetings = []string{
 // compared with the lists above.
 const zhTrailing = "啊呀吧哈啦哦噢喔嘿~～…"
 
+// lang returns what DetectLang would say about the scanned text, from the
+// counts the scan kept, when it can be sure of agreeing.
+func (s *enScan) lang(text string) string {
+	if s.exotic {
+		return DetectLang(text)
+	}
+	if s.han > 0 && s.han >= s.latin {
+		return LangChinese
+	}
+	return LangEnglish
+}
+
 // detectZh applies the Chinese rules to each clause of text.
 func detectZh(text string) (string, bool) {
 	why := whyStatement
 	for len(text) > 0 {
 		i := 0
 		for i < len(text) {
-			r, size := utf8.DecodeRuneInString(text[i:])
+			r, size := decodeRune(text[i:])
 			if isZhStop(r) {
 				break
 			}
@@ -1331,7 +1389,7 @@ func detectZh(text string) (string, bool) {
 		q, bang := false, false
 		j := i
 		for j < len(text) {
-			r, size := utf8.DecodeRuneInString(text[j:])
+			r, size := decodeRune(text[j:])
 			if !isZhStop(r) {
 				break
 			}
@@ -1357,7 +1415,24 @@ func isZhStop(r rune) bool {
 	case '?', '？', '!', '！', '，', '。', '；', '：', '、', ',', '.', ';', ':', '~', '～', '…':
 		return true
 	}
-	return unicode.IsSpace(r)
+	// Nothing from the CJK punctuation block up is white space; most of
+	// what reaches here is Han, so skip the table.
+	return r < 0x3001 && unicode.IsSpace(r)
+}
+
+// decodeRune is utf8.DecodeRuneInString with the three-byte sequences that
+// carry Chinese decoded inline: the Chinese rules decode every character of
+// a line more than once, and the general decoder is their largest cost. It
+// returns what utf8.DecodeRuneInString would for any input.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 3 {
+		b0, b1, b2 := s[0], s[1], s[2]
+		if (b0 >= 0xe1 && b0 <= 0xec || b0 == 0xee || b0 == 0xef) &&
+			b1&0xc0 == 0x80 && b2&0xc0 == 0x80 {
+			return rune(b0&0x0f)<<12 | rune(b1&0x3f)<<6 | rune(b2&0x3f), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // zhClause applies the Chinese rules to one clause; q says it ended in a
@@ -1367,9 +1442,11 @@ func zhClause(c string, q bool) (string, bool) {
 	if c == "" {
 		return whyStatement, false
 	}
-	for _, x := range zhReactions {
-		if c == x {
-			return whyReaction, false
+	if len(c) <= zhReactionMaxLen {
+		for _, x := range zhReactions {
+			if c == x {
+				return whyReaction, false
+			}
 		}
 	}
 	if isLaughter(c) {
@@ -1385,7 +1462,7 @@ func zhClause(c string, q bool) (string, bool) {
 	}
 	var prev rune // the rune before i
 	for i := 0; i < len(c); {
-		r, size := utf8.DecodeRuneInString(c[i:])
+		r, size := decodeRune(c[i:])
 		if mayStartMarker(r) {
 			for _, mk := range zhByFirst[r] {
 				if zhMatch(c, i, mk) {
@@ -1396,7 +1473,7 @@ func zhClause(c string, q bool) (string, bool) {
 		// A-not-A: 是不是, 好不好, 有没有, 能不能 … ask a yes/no question
 		// by offering both answers.
 		if (r == '不' || r == '没') && prev != '一' && prev != '不' && prev != '没' && isHan(prev) {
-			if next, _ := utf8.DecodeRuneInString(c[i+size:]); next == prev {
+			if next, _ := decodeRune(c[i+size:]); next == prev {
 				return whyANotA, true
 			}
 		}

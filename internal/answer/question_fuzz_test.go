@@ -7,6 +7,7 @@ func FuzzDetect(f *testing.F) {
 		"", "?", "when do you stream?", "@bob what time is it there", "LUL", "no way?!",
 		"什么时候开播", "有没有discord", "真的假的？！", "!discord", "@", "@@mira", "http://x.com/?a=b",
 		"\xff\xfe?", "a\u2019s", "PogChamp when", "is this real lol", "\u3000？",
+		"ab''cd 中", "l'été 中文", "Привет 中", "l'été?",
 	} {
 		f.Add(s)
 	}

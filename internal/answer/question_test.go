@@ -1,6 +1,9 @@
 package answer
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestDetect(t *testing.T) {
 	tests := []struct {
@@ -263,30 +266,6 @@ func TestDetectNames(t *testing.T) {
 	}
 }
 
-func TestDetectLang(t *testing.T) {
-	tests := []struct {
-		text, want string
-	}{
-		{"when do you stream", "en"},
-		{"什么时候开播", "zh"},
-		{"有没有discord", "zh"},
-		{"请问pc配置", "zh"},
-		{"what does 你好 mean", "en"},
-		{"KEKW 笑死", "zh"},
-		{"LUL", "en"},
-		{"666", "en"},
-		{"", "en"},
-		{"主播 is this real", "en"},
-		{"¿dónde está?", "en"},
-		{"𠀀𠀁", "zh"}, // Han outside the basic block
-	}
-	for _, tt := range tests {
-		if got := DetectLang(tt.text); got != tt.want {
-			t.Errorf("DetectLang(%q) = %v; want %v", tt.text, got, tt.want)
-		}
-	}
-}
-
 func TestDetectAllocs(t *testing.T) {
 	d := Detector{Names: []string{"mira"}}
 	for _, text := range benchLines {
@@ -314,5 +293,24 @@ func BenchmarkDetect(b *testing.B) {
 				d.Detect(text)
 			}
 		})
+	}
+}
+
+// TestDecodeRune checks the inline decoder against the standard one over
+// every lead byte of a three-byte sequence and every second byte, with
+// third bytes at and around the edges of the continuation range.
+func TestDecodeRune(t *testing.T) {
+	for b0 := 0xe0; b0 <= 0xef; b0++ {
+		for b1 := 0; b1 < 256; b1++ {
+			for _, b2 := range []byte{0x00, 0x7f, 0x80, 0x9a, 0xbf, 0xc0, 0xff} {
+				for _, s := range []string{string([]byte{byte(b0), byte(b1), b2}), string([]byte{byte(b0), byte(b1)})} {
+					r, n := decodeRune(s)
+					wr, wn := utf8.DecodeRuneInString(s)
+					if r != wr || n != wn {
+						t.Fatalf("decodeRune(%q) = %U, %d; want %U, %d", s, r, n, wr, wn)
+					}
+				}
+			}
+		}
 	}
 }
