@@ -1452,9 +1452,13 @@ func zhClause(c string, q bool) (string, bool) {
 	if isLaughter(c) {
 		return whyReaction, false
 	}
-	for _, x := range zhGreetings {
-		if c == x || len(x) > 3 && strings.HasSuffix(c, x) {
-			return whyGreeting, false
+	// A greeting is a short clause: a greeting word, perhaps after a name
+	// ("主播晚上好").
+	if len(c) <= 7*3 {
+		for _, x := range zhGreetings {
+			if c == x || len(x) > 3 && strings.HasSuffix(c, x) {
+				return whyGreeting, false
+			}
 		}
 	}
 	if q {
