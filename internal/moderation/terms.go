@@ -1,0 +1,216 @@
+package moderation
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// term is one banned word, phrase or pattern, ready to match.
+type term struct {
+	// source is the term as written, for verdicts.
+	source string
+	// words are the normalised words of a word or phrase.
+	words [][]byte
+	// joined is the words run together, for spotting a word split in two
+	// ("fr ee"); nil when the term is too short for that to be safe.
+	joined []byte
+	// substr is set for terms in scripts written without spaces (CJK,
+	// Thai), which match anywhere in the text.
+	substr []byte
+	re     *regexp.Regexp
+}
+
+// parseTerm reads a term as config files and !block write it: a word or
+// phrase, or a regular expression between slashes ("/fr[e3]+/").
+func parseTerm(s string) (term, error) {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' {
+		re, err := regexp.Compile("(?i)" + s[1:len(s)-1])
+		if err != nil {
+			return term{}, fmt.Errorf("bad regular expression %s: %v", s, unwrapRegexpError(err))
+		}
+		return term{source: s, re: re}, nil
+	}
+	n := Normalize(s)
+	if n == "" {
+		return term{}, fmt.Errorf("term %q has no letters or digits to match", s)
+	}
+	t := term{source: s}
+	if unspaced(n) {
+		t.substr = []byte(n)
+		return t, nil
+	}
+	for w := range strings.FieldsSeq(n) {
+		t.words = append(t.words, []byte(w))
+	}
+	if len(t.words) == 1 && utf8.RuneCount(t.words[0]) >= 4 {
+		t.joined = t.words[0]
+	}
+	return t, nil
+}
+
+func unwrapRegexpError(err error) string {
+	msg := err.Error()
+	return strings.TrimPrefix(msg, "error parsing regexp: ")
+}
+
+// unspaced reports text in a script that does not put spaces between
+// words, where whole-word matching cannot work.
+func unspaced(s string) bool {
+	for _, r := range s {
+		if r >= 0x0E00 && r <= 0x0EFF || unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return true
+		}
+	}
+	return false
+}
+
+// termSet matches many terms against an Input without allocating.
+type termSet struct {
+	terms []term
+	// byFirst lists, for a first byte, the word and phrase terms whose
+	// first word starts with it.
+	byFirst [256][]int
+	other   []int // regexps and unspaced terms
+	joinBuf []byte
+}
+
+func newTermSet(sources []string) (*termSet, error) {
+	ts := &termSet{}
+	for _, s := range sources {
+		if err := ts.add(s); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+func (ts *termSet) add(s string) error {
+	t, err := parseTerm(s)
+	if err != nil {
+		return err
+	}
+	i := len(ts.terms)
+	ts.terms = append(ts.terms, t)
+	if len(t.words) > 0 {
+		c := t.words[0][0]
+		ts.byFirst[c] = append(ts.byFirst[c], i)
+	} else {
+		ts.other = append(ts.other, i)
+	}
+	return nil
+}
+
+func (ts *termSet) len() int { return len(ts.terms) }
+
+// match returns the first term the input contains.
+func (ts *termSet) match(in *Input) (*term, bool) {
+	if len(ts.terms) == 0 {
+		return nil, false
+	}
+	for _, i := range ts.other {
+		t := &ts.terms[i]
+		switch {
+		case t.re != nil:
+			if t.re.MatchString(in.Msg.Text) || t.re.Match(in.Norm) {
+				return t, true
+			}
+		case bytes.Contains(in.Norm, t.substr):
+			return t, true
+		}
+	}
+	for w := range in.Words {
+		word := in.Word(w)
+		for _, i := range ts.byFirst[word[0]] {
+			t := &ts.terms[i]
+			if phraseAt(in, w, t.words) {
+				return t, true
+			}
+			if t.joined != nil && ts.splitAt(in, w, t.joined) {
+				return t, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// phraseAt reports whether the term's words match the input's words from
+// word w on.
+func phraseAt(in *Input, w int, words [][]byte) bool {
+	if w+len(words) > len(in.Words) {
+		return false
+	}
+	for k, tw := range words {
+		if !stretchMatch(tw, in.Word(w+k)) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitAt reports whether a single-word term is spelled across words w,
+// w+1, … ("fr ee"), with at least one piece no longer than two
+// characters: a word really split to dodge a filter, not two real words
+// that happen to run together.
+func (ts *termSet) splitAt(in *Input, w int, joined []byte) bool {
+	ts.joinBuf = ts.joinBuf[:0]
+	short := false
+	limit := 3 * len(joined)
+	for k := w; k < len(in.Words); k++ {
+		piece := in.Word(k)
+		if utf8.RuneCount(piece) <= 2 {
+			short = true
+		}
+		ts.joinBuf = append(ts.joinBuf, piece...)
+		if k > w && short && stretchMatch(joined, ts.joinBuf) {
+			return true
+		}
+		if len(ts.joinBuf) > limit {
+			break
+		}
+	}
+	return false
+}
+
+// stretchMatch reports whether text is the term word with letters
+// stretched: every run of a character in the term is matched by a run at
+// least as long in the text ("fuuck" matches "fuck"; "as" does not match
+// "ass").
+func stretchMatch(term, text []byte) bool {
+	i, j := 0, 0
+	for i < len(term) {
+		if j >= len(text) {
+			return false
+		}
+		r, _ := utf8.DecodeRune(term[i:])
+		r2, _ := utf8.DecodeRune(text[j:])
+		if r != r2 {
+			return false
+		}
+		c1, c2 := 0, 0
+		for i < len(term) {
+			if x, k := utf8.DecodeRune(term[i:]); x == r {
+				i += k
+				c1++
+				continue
+			}
+			break
+		}
+		for j < len(text) {
+			if x, k := utf8.DecodeRune(text[j:]); x == r2 {
+				j += k
+				c2++
+				continue
+			}
+			break
+		}
+		if c2 < c1 {
+			return false
+		}
+	}
+	return j == len(text)
+}
