@@ -281,7 +281,13 @@ func (s *BoltStore) Reopen(_ context.Context, op Op) (Ticket, error) {
 
 // Delivered implements Store.
 func (s *BoltStore) Delivered(_ context.Context, op Op, user string) (bool, error) {
-	_, changed, err := s.transition(op, "delivered", func(t *Ticket) (bool, error) { return applyDelivered(t, op, user) })
+	_, changed, err := s.transition(op, "delivered", func(t *Ticket) (bool, error) { return applySettle(t, op, user, false) })
+	return changed, err
+}
+
+// Expire implements Store.
+func (s *BoltStore) Expire(_ context.Context, op Op, user string) (bool, error) {
+	_, changed, err := s.transition(op, "expire", func(t *Ticket) (bool, error) { return applySettle(t, op, user, true) })
 	return changed, err
 }
 

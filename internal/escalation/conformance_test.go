@@ -413,6 +413,38 @@ func testStore(t *testing.T, open func(t *testing.T) escalation.Store) {
 		}
 	})
 
+	t.Run("an answer nobody came back for expires", func(t *testing.T) {
+		s := open(t)
+		tk := create(t, s, "mira", "m1", "ana")
+		if _, err := s.Answer(ctx, op(tk, "kim", "a1", time.Minute), "Friday"); err != nil {
+			t.Fatal(err)
+		}
+		d := op(tk, "", "", 48*time.Hour)
+		if ok, err := s.Expire(ctx, d, "ana"); !ok || err != nil {
+			t.Fatalf("Expire(ana) = %v, %v; want true", ok, err)
+		}
+		if ok, _ := s.Expire(ctx, d, "ana"); ok {
+			t.Fatal("second Expire(ana) = true")
+		}
+		if ok, _ := s.Delivered(ctx, d, "ana"); ok {
+			t.Fatal("Delivered after Expire = true; the answer is no longer owed")
+		}
+		if users, _ := s.OwedUsers(ctx, "mira"); len(users) != 0 {
+			t.Fatalf("OwedUsers after expiry = %v; want none", users)
+		}
+		got, _ := s.Get(ctx, "mira", tk.Number)
+		if a, _ := got.Asker("ana"); !a.ExpiredAt.Equal(at(48*time.Hour)) || !a.DeliveredAt.IsZero() {
+			t.Errorf("ana: expired %v, delivered %v; want expired at +48h, never delivered", a.ExpiredAt, a.DeliveredAt)
+		}
+		// A new answer is owed again.
+		if _, err := s.Answer(ctx, op(tk, "kim", "a2", 49*time.Hour), "Saturday"); err != nil {
+			t.Fatal(err)
+		}
+		if users, _ := s.OwedUsers(ctx, "mira"); fmt.Sprint(users) != "[ana]" {
+			t.Fatalf("OwedUsers after a new answer = %v; want [ana]", users)
+		}
+	})
+
 	t.Run("remind at most once per interval, open tickets only", func(t *testing.T) {
 		s := open(t)
 		tk := create(t, s, "mira", "m1", "ana")

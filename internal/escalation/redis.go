@@ -184,7 +184,7 @@ func (s *RedisStore) Create(ctx context.Context, n NewTicket) (Ticket, bool, err
 	}
 	args := []any{s.chanKey(n.Channel, "t:"), n.MessageID, n.Channel, string(n.Kind), string(n.Source), n.Text, string(ctxJSON), msOf(n.At), MaxAskers}
 	for _, a := range n.Askers {
-		a.DeliveredAt = time.Time{}
+		a.DeliveredAt, a.ExpiredAt = time.Time{}, time.Time{}
 		aj, err := json.Marshal(a)
 		if err != nil {
 			return Ticket{}, false, fmt.Errorf("create ticket: %w", err)
@@ -272,7 +272,7 @@ func (s *RedisStore) changed(ctx context.Context, sc *redis.Script, name string,
 
 // Join implements Store.
 func (s *RedisStore) Join(ctx context.Context, op Op, a Asker) (Ticket, error) {
-	a.DeliveredAt = time.Time{}
+	a.DeliveredAt, a.ExpiredAt = time.Time{}, time.Time{}
 	aj, err := json.Marshal(a)
 	if err != nil {
 		return Ticket{}, fmt.Errorf("join: %w", err)
@@ -307,7 +307,12 @@ func (s *RedisStore) Reopen(ctx context.Context, op Op) (Ticket, error) {
 
 // Delivered implements Store.
 func (s *RedisStore) Delivered(ctx context.Context, op Op, user string) (bool, error) {
-	return s.changed(ctx, scriptDelivered, "delivered", op, user)
+	return s.changed(ctx, scriptSettle, "delivered", op, user, "dlv")
+}
+
+// Expire implements Store.
+func (s *RedisStore) Expire(ctx context.Context, op Op, user string) (bool, error) {
+	return s.changed(ctx, scriptSettle, "expire", op, user, "exp")
 }
 
 // Remind implements Store.
@@ -472,6 +477,10 @@ func ticketFromMap(m map[string]string) (Ticket, error) {
 		if d := m["dlv:"+a.User]; d != "" {
 			ms, _ := strconv.ParseInt(d, 10, 64)
 			a.DeliveredAt = timeOf(ms)
+		}
+		if d := m["exp:"+a.User]; d != "" {
+			ms, _ := strconv.ParseInt(d, 10, 64)
+			a.ExpiredAt = timeOf(ms)
 		}
 		t.Askers = append(t.Askers, a)
 	}

@@ -13,7 +13,8 @@ import "github.com/redis/go-redis/v9"
 //	claimed_by claimed_at lease_until answer answered_by answered_at
 //	first_response closed_by closed_at reason reopens reminded_at lastop
 //	count acount   a:<i> (asker JSON) u:<i> (asker login) au:<login> (i)
-//	dlv:<login> (when the answer reached that asker)
+//	dlv:<login> (when the answer reached that asker) exp:<login> (when the bot
+//	gave up waiting for them)
 //
 // Times are Unix milliseconds, 0 for none. The channel's other keys are
 // <prefix>{channel}:seq (numbers), :msg (message id → number, for idempotent
@@ -65,7 +66,11 @@ local function sync(key, open, owed, n)
   if is_open(st) then redis.call('ZADD', open, redis.call('HGET', key, 'created'), n) else redis.call('ZREM', open, n) end
   local owes = (redis.call('HGET', key, 'answer') or '') ~= '' and st ~= 'dismissed'
   for _, u in ipairs(users(key)) do
-    if owes and redis.call('HEXISTS', key, 'dlv:' .. u) == 0 then owed_add(owed, u, n) else owed_del(owed, u, n) end
+    if owes and redis.call('HEXISTS', key, 'dlv:' .. u) == 0 and redis.call('HEXISTS', key, 'exp:' .. u) == 0 then
+      owed_add(owed, u, n)
+    else
+      owed_del(owed, u, n)
+    end
   end
 end
 local function holder_live(key, by, at)
@@ -149,7 +154,7 @@ if st ~= 'claimed' or redis.call('HGET', key, 'claimed_by') ~= by then
 end
 redis.call('HSET', key, 'state', 'answered', 'lease_until', 0, 'answer', ARGV[6], 'answered_by', by, 'answered_at', ARGV[3])
 if num(redis.call('HGET', key, 'first_response')) == 0 then redis.call('HSET', key, 'first_response', ARGV[3]) end
-for _, u in ipairs(users(key)) do redis.call('HDEL', key, 'dlv:' .. u) end
+for _, u in ipairs(users(key)) do redis.call('HDEL', key, 'dlv:' .. u, 'exp:' .. u) end
 finish(key, ARGV[3], opid)
 sync(key, KEYS[2], KEYS[3], n)
 return reply(key)
@@ -187,14 +192,16 @@ sync(key, KEYS[2], KEYS[3], n)
 return reply(key)
 `)
 
-// ARGV[6]: the asker's login. Returns {'changed', 0|1}.
-var scriptDelivered = redis.NewScript(luaPrelude + `
+// Delivered and Expire. ARGV[6]: the asker's login; ARGV[7]: 'dlv' when the
+// answer reached them, 'exp' when the bot gave up. Returns {'changed', 0|1}.
+var scriptSettle = redis.NewScript(luaPrelude + `
 local key, n, at, opid = KEYS[1], ARGV[1], ARGV[3], ARGV[4]
 if redis.call('EXISTS', key) == 0 then return {'missing'} end
-local user = ARGV[6]
+local user, how = ARGV[6], ARGV[7]
 if (redis.call('HGET', key, 'answer') or '') == '' or redis.call('HGET', key, 'state') == 'dismissed' then return {'changed', 0} end
-if redis.call('HEXISTS', key, 'au:' .. user) == 0 or redis.call('HEXISTS', key, 'dlv:' .. user) == 1 then return {'changed', 0} end
-redis.call('HSET', key, 'dlv:' .. user, at)
+if redis.call('HEXISTS', key, 'au:' .. user) == 0 then return {'changed', 0} end
+if redis.call('HEXISTS', key, 'dlv:' .. user) == 1 or redis.call('HEXISTS', key, 'exp:' .. user) == 1 then return {'changed', 0} end
+redis.call('HSET', key, how .. ':' .. user, at)
 finish(key, at, opid)
 sync(key, KEYS[2], KEYS[3], n)
 return {'changed', 1}
@@ -215,5 +222,5 @@ return {'changed', 1}
 // allScripts are preloaded when the store opens.
 var allScripts = []*redis.Script{
 	scriptCreate, scriptJoin, scriptClaim, scriptAnswer, scriptResolve,
-	scriptDismiss, scriptReopen, scriptDelivered, scriptRemind,
+	scriptDismiss, scriptReopen, scriptSettle, scriptRemind,
 }

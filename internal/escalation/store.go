@@ -29,6 +29,9 @@ type Store interface {
 	// Delivered records that the answer reached user, and reports whether
 	// it was still owed: of several bot instances, exactly one sees true.
 	Delivered(ctx context.Context, op Op, user string) (bool, error)
+	// Expire gives up on delivering to user, who has not come back within
+	// the delivery expiry; it reports whether the answer was still owed.
+	Expire(ctx context.Context, op Op, user string) (bool, error)
 	// Remind records an SLA reminder unless one was sent within every,
 	// and reports whether the caller should send it.
 	Remind(ctx context.Context, op Op, every time.Duration) (bool, error)

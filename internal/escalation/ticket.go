@@ -79,10 +79,14 @@ type Asker struct {
 	// wording as an example question.
 	Text string    `json:"text,omitempty"`
 	At   time.Time `json:"at"`
-	// DeliveredAt is when the answer reached this viewer; zero while it is
-	// still owed.
+	// DeliveredAt is when the answer reached this viewer.
 	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+	// ExpiredAt is when the bot stopped waiting for this viewer to come
+	// back for the answer. The answer is owed while both are zero.
+	ExpiredAt time.Time `json:"expired_at,omitzero"`
 }
+
+func (a Asker) owed() bool { return a.DeliveredAt.IsZero() && a.ExpiredAt.IsZero() }
 
 // Name is how to address the asker in chat.
 func (a Asker) Name() string {
@@ -106,8 +110,9 @@ type Ticket struct {
 	Kind   Kind   `json:"kind"`
 	Source Source `json:"source"`
 	Text   string `json:"text"`
-	// MessageID is the chat message that filed the ticket; filing is
-	// idempotent on it.
+	// MessageID identifies the chat message that filed the ticket (its id,
+	// and its time where the source gives one); filing is idempotent on
+	// it. Replies thread under the askers' own message ids.
 	MessageID string `json:"message_id"`
 	// Askers are the viewers waiting for it, the filer first.
 	Askers []Asker `json:"askers"`
@@ -187,7 +192,7 @@ func (t Ticket) Owed() []Asker {
 	}
 	var out []Asker
 	for _, a := range t.Askers {
-		if a.DeliveredAt.IsZero() {
+		if a.owed() {
 			out = append(out, a)
 		}
 	}
@@ -379,6 +384,7 @@ func applyAnswer(t *Ticket, op Op, text string) (bool, error) {
 	}
 	for i := range t.Askers {
 		t.Askers[i].DeliveredAt = time.Time{}
+		t.Askers[i].ExpiredAt = time.Time{}
 	}
 	finish(t, op)
 	return true, nil
@@ -450,7 +456,7 @@ func applyJoin(t *Ticket, op Op, a Asker) (bool, error) {
 	if _, ok := t.Asker(a.User); ok {
 		return false, nil
 	}
-	a.DeliveredAt = time.Time{}
+	a.DeliveredAt, a.ExpiredAt = time.Time{}, time.Time{}
 	if len(t.Askers) < MaxAskers {
 		t.Askers = append(t.Askers, a)
 	}
@@ -459,15 +465,21 @@ func applyJoin(t *Ticket, op Op, a Asker) (bool, error) {
 	return true, nil
 }
 
-// applyDelivered records that the answer reached user. It reports false when
-// nothing was owed to them (already delivered, by this instance or another).
-func applyDelivered(t *Ticket, op Op, user string) (bool, error) {
+// applySettle records that the answer reached user (expired=false) or that
+// the bot gave up waiting for them (expired=true). It reports false when
+// nothing was owed to them any more (settled already, by this instance or
+// another).
+func applySettle(t *Ticket, op Op, user string, expired bool) (bool, error) {
 	if t.Answer == "" || t.State == StateDismissed {
 		return false, nil
 	}
 	for i := range t.Askers {
-		if t.Askers[i].User == user && t.Askers[i].DeliveredAt.IsZero() {
-			t.Askers[i].DeliveredAt = op.At
+		if t.Askers[i].User == user && t.Askers[i].owed() {
+			if expired {
+				t.Askers[i].ExpiredAt = op.At
+			} else {
+				t.Askers[i].DeliveredAt = op.At
+			}
 			finish(t, op)
 			return true, nil
 		}
@@ -510,7 +522,7 @@ func newTicket(n NewTicket, number int64) Ticket {
 		seen[a.User] = true
 		count++
 		if len(askers) < MaxAskers {
-			a.DeliveredAt = time.Time{}
+			a.DeliveredAt, a.ExpiredAt = time.Time{}, time.Time{}
 			askers = append(askers, a)
 		}
 	}

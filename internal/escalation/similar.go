@@ -1,0 +1,194 @@
+package escalation
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+
+	"github.com/chatdesk/chatdesk/internal/answer"
+)
+
+// Two viewers ask "the same thing" when their questions share most of their
+// telling words. The words come from the analysis chain the FAQ index uses
+// (bleve's unicode tokenizer, lower case, Porter stems for English, CJK
+// width folding and bigrams for Chinese), so "streaming" and "stream", or
+// "什么时候开播" and "几点开播", compare as the FAQ matcher would compare
+// them. A full answer.Index per comparison would cost milliseconds to build
+// for every unanswered line; term sets cost microseconds, and a handful of
+// recent questions needs no ranking.
+
+var (
+	// Filler words are dropped between lower-casing and stemming, so the
+	// list holds words as typed.
+	analyzerEN = &analysis.DefaultAnalyzer{
+		Tokenizer:    unicode.NewUnicodeTokenizer(),
+		TokenFilters: []analysis.TokenFilter{lowercase.NewLowerCaseFilter(), fillerFilter{}, porter.NewPorterStemmer()},
+	}
+	analyzerZH = &analysis.DefaultAnalyzer{
+		Tokenizer:    unicode.NewUnicodeTokenizer(),
+		TokenFilters: []analysis.TokenFilter{cjk.NewCJKWidthFilter(), lowercase.NewLowerCaseFilter(), cjk.NewCJKBigramFilter(false)},
+	}
+)
+
+// fillerFilter drops filler words and folds a possessive "'s" away.
+type fillerFilter struct{}
+
+func (fillerFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := in[:0]
+	for _, tok := range in {
+		w := string(tok.Term)
+		for _, s := range []string{"'s", "’s"} {
+			w = strings.TrimSuffix(w, s)
+		}
+		if w == "" || filler[w] {
+			continue
+		}
+		// "whats", "hows": a question word with the apostrophe left out.
+		if b := strings.TrimSuffix(w, "s"); question[b] {
+			w = b
+		}
+		tok.Term = []byte(w)
+		out = append(out, tok)
+	}
+	return out
+}
+
+// filler words say nothing about what is asked. Question words stay: "when
+// is the collab" and "where is the collab" ask different things.
+var filler = map[string]bool{}
+
+// question words make two lines look alike without saying what they ask.
+var question = map[string]bool{}
+
+// common words carry some meaning but are said about everything ("going",
+// "today", "play"); they weigh less than the word that names the topic, so
+// "what's going on with the merch today" and "… with the discord today" do
+// not count as the same question. The list holds stems.
+var common = map[string]bool{}
+
+// Weights of a term in the similarity: a question word, a common word, and
+// any other (telling) word.
+const (
+	weightQuestion = 0.5
+	weightCommon   = 0.3
+	weightTelling  = 1.0
+)
+
+func weight(term string) float64 {
+	switch {
+	case question[term]:
+		return weightQuestion
+	case common[term]:
+		return weightCommon
+	}
+	return weightTelling
+}
+
+func init() {
+	for _, w := range strings.Fields(`a an the and or but of to in on at for from with about is are am was were be been
+		it its it's that this these those some any so just please pls plz hey hi hello yo lol lmao pog do does did done
+		don't doesn't you u your ur yours you're i i'm me my mine we our us he she her his him they them their
+		can could would will should shall there here then than have has had get got gonna wanna know anyone
+		someone somebody anybody chat guys guy bro tell`) {
+		filler[w] = true
+	}
+	for _, w := range strings.Fields(`what when where why how who which whose whom`) {
+		question[w] = true
+	}
+	stem := porter.NewPorterStemmer()
+	for _, w := range strings.Fields(`go going gone went come coming came get getting make making made doing play playing
+		played today tonight tomorrow yesterday now later soon time times day days week weeks month year next last new
+		old good bad best better big small lot lots much many more most really very still again also too thing things
+		stuff way people one two first back up down out off over right left need want like look looking think see
+		seen say said use using used work working start started starting stop end happen happened happening ever
+		never always yet already little long sure okay ok yeah yes no not on anything something everything
+		guys stream streaming streamer live`) {
+		for _, tok := range stem.Filter(analysis.TokenStream{{Term: []byte(w)}}) {
+			common[string(tok.Term)] = true
+		}
+	}
+}
+
+// terms are the telling words of one line.
+type terms []string
+
+// termsOf analyses text. names (the bot's and the streamer's logins) are
+// dropped: "@mira when is the collab" and "when is the collab" ask the same.
+func termsOf(text string, names []string) terms {
+	a := analyzerEN
+	if answer.DetectLang(text) == answer.LangChinese {
+		a = analyzerZH
+	}
+	var out terms
+	for _, tok := range a.Analyze([]byte(text)) {
+		w := string(tok.Term)
+		if isName(w, names) {
+			continue
+		}
+		if !contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func isName(w string, names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(w, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// SimilarityThreshold is the weighted Dice coefficient at which two
+// questions count as the same.
+const SimilarityThreshold = 0.6
+
+// similar reports whether a and b ask the same thing: the weight of the
+// words they share is at least SimilarityThreshold of their average weight
+// (a weighted Dice coefficient), they share a telling word, and when both
+// have question words they share one ("when is the collab" is not "where is
+// the collab").
+func similar(a, b terms) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	var shared, wa, wb float64
+	telling := false
+	qa, qb, qboth := false, false, false
+	for _, w := range b {
+		qb = qb || question[w]
+		wb += weight(w)
+	}
+	for _, w := range a {
+		q := question[w]
+		qa = qa || q
+		wa += weight(w)
+		if contains(b, w) {
+			shared += weight(w)
+			if q {
+				qboth = true
+			} else if weight(w) == weightTelling {
+				telling = true
+			}
+		}
+	}
+	if qa && qb && !qboth {
+		return false
+	}
+	return telling && 2*shared/(wa+wb) >= SimilarityThreshold
+}

@@ -1,0 +1,267 @@
+package escalation
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterr "go.etcd.io/bbolt/errors"
+)
+
+// Spool stands in front of a remote store (Redis) so that no ticket is lost
+// while it is away: a filing the store cannot take is written to a local
+// bbolt file, fsynced, and acknowledged in chat; Flush files it in the store
+// once it answers again. Filing is idempotent on the chat message id, so an
+// entry flushed but not yet removed when the bot died is filed once, not
+// twice. Every other transition goes straight to the store and fails while
+// it is away: a moderator can retry, a viewer's question cannot be asked
+// again.
+type Spool struct {
+	Store
+	db  *bolt.DB
+	log *slog.Logger
+	// flushed is told about each ticket that left the spool.
+	flushed func(Ticket)
+
+	down atomic.Bool
+	mu   sync.Mutex // one flush at a time
+}
+
+// Buckets of the spool file.
+var (
+	bucketSpool     = []byte("spool")     // sequence → NewTicket JSON, in filing order
+	bucketSpoolMsg  = []byte("spool-msg") // channel 0x00 message id → sequence
+	bucketSpoolDead = []byte("dead")      // entries the store refused for good, kept for a human
+)
+
+// SpoolOptions configure OpenSpool.
+type SpoolOptions struct {
+	Log *slog.Logger
+	// Flushed, when set, is called with each ticket that left the spool,
+	// so the viewer can be told its number.
+	Flushed func(Ticket)
+}
+
+// Pinger is a store that can say whether it answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// OpenSpool opens (creating when missing) the spool file at path in front
+// of store. The spool owns store and closes it.
+func OpenSpool(path string, store Store, o SpoolOptions) (*Spool, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		if errors.Is(err, bolterr.ErrTimeout) {
+			return nil, fmt.Errorf("open spool %s: in use by another chatdesk process", path)
+		}
+		return nil, fmt.Errorf("open spool %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketSpool, bucketSpoolMsg, bucketSpoolDead} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open spool %s: %w", path, err)
+	}
+	return &Spool{Store: store, db: db, log: o.Log, flushed: o.Flushed}, nil
+}
+
+// Close closes the spool file and the store.
+func (s *Spool) Close() error {
+	return errors.Join(s.db.Close(), s.Store.Close())
+}
+
+// Len is how many filings wait in the spool.
+func (s *Spool) Len() int {
+	n := 0
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketSpool).Stats().KeyN
+		return nil
+	})
+	return n
+}
+
+// Down reports whether the store was unreachable at the last attempt.
+func (s *Spool) Down() bool { return s.down.Load() }
+
+// Create files in the store, or in the spool when the store is away. A
+// spooled ticket comes back with Spooled set and no number.
+func (s *Spool) Create(ctx context.Context, n NewTicket) (Ticket, bool, error) {
+	if err := n.Validate(); err != nil {
+		return Ticket{}, false, err
+	}
+	if !s.down.Load() {
+		// Older filings go first, so numbers follow the order viewers
+		// asked in as far as possible.
+		if s.Len() > 0 {
+			_, _ = s.Flush(ctx)
+		}
+		if !s.down.Load() {
+			t, created, err := s.Store.Create(ctx, n)
+			if !errors.Is(err, ErrUnavailable) {
+				return t, created, err
+			}
+			s.markDown(err)
+		}
+	}
+	if err := s.put(n); err != nil {
+		return Ticket{}, false, fmt.Errorf("spool ticket in #%s: %w", n.Channel, err)
+	}
+	t := newTicket(n, 0)
+	t.Spooled = true
+	return t, true, nil
+}
+
+func (s *Spool) markDown(err error) {
+	if !s.down.Swap(true) {
+		s.log.Warn("ticket store unreachable; new tickets go to the local spool until it is back", "err", err)
+	}
+}
+
+// put writes n to the spool unless its message is already there; bbolt
+// fsyncs before put returns, so an acknowledged filing survives a crash.
+func (s *Spool) put(n NewTicket) error {
+	v, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	msgKey := []byte(n.Channel + "\x00" + n.MessageID)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketSpoolMsg)
+		if msgs.Get(msgKey) != nil {
+			return nil
+		}
+		b := tx.Bucket(bucketSpool)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		k := numKey(int64(seq))
+		if err := b.Put(k, v); err != nil {
+			return err
+		}
+		return msgs.Put(msgKey, k)
+	})
+}
+
+type spooled struct {
+	key []byte
+	n   NewTicket
+}
+
+func (s *Spool) entries() ([]spooled, error) {
+	var out []spooled
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketSpool).ForEach(func(k, v []byte) error {
+			var n NewTicket
+			if err := json.Unmarshal(v, &n); err != nil {
+				return fmt.Errorf("spool entry %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			out = append(out, spooled{key: append([]byte(nil), k...), n: n})
+			return nil
+		})
+	})
+	return out, err
+}
+
+// remove takes an entry out of the spool, into the dead bucket when the
+// store refused it for good.
+func (s *Spool) remove(e spooled, dead []byte) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketSpool).Delete(e.key); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSpoolMsg).Delete([]byte(e.n.Channel + "\x00" + e.n.MessageID)); err != nil {
+			return err
+		}
+		if dead != nil {
+			return tx.Bucket(bucketSpoolDead).Put(e.key, dead)
+		}
+		return nil
+	})
+}
+
+// Flush files every spooled entry in the store, oldest first, and returns how
+// many left the spool. It stops at the first sign that the store is still
+// away. With nothing spooled it checks whether the store answers again.
+func (s *Spool) Flush(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	entries, err := s.entries()
+	if err != nil {
+		return 0, fmt.Errorf("flush spool: %w", err)
+	}
+	if len(entries) == 0 {
+		if s.down.Load() {
+			if p, ok := s.Store.(Pinger); ok {
+				if err := p.Ping(ctx); err != nil {
+					return 0, err
+				}
+			}
+			s.down.Store(false)
+			s.log.Info("ticket store reachable again")
+		}
+		return 0, nil
+	}
+	done := 0
+	for _, e := range entries {
+		t, _, err := s.Store.Create(ctx, e.n)
+		if errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+			s.markDown(err)
+			return done, fmt.Errorf("flush spool: %w", err)
+		}
+		var dead []byte
+		if err != nil {
+			s.log.Error("spooled ticket refused by the store; kept in the spool's dead bucket", "channel", e.n.Channel, "message", e.n.MessageID, "err", err)
+			dead, _ = json.Marshal(e.n)
+		}
+		if rerr := s.remove(e, dead); rerr != nil {
+			return done, fmt.Errorf("flush spool: %w", rerr)
+		}
+		done++
+		if err == nil && s.flushed != nil {
+			s.flushed(t)
+		}
+	}
+	if s.down.Swap(false) {
+		s.log.Info("ticket store reachable again; spool flushed", "tickets", done)
+	}
+	return done, nil
+}
+
+// Run flushes every interval until ctx is done.
+func (s *Spool) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if s.down.Load() || s.Len() > 0 {
+				_, _ = s.Flush(ctx)
+			}
+		}
+	}
+}
