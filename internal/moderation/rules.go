@@ -149,12 +149,12 @@ var registry = []ruleSpec{
 	{
 		RuleInfo: RuleInfo{Name: RuleSpam, Summary: "known spam phrases, and a spam score learned from labelled spam", Options: []string{"phrases", "threshold"}},
 		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}, Phrases: DefaultSpamPhrases, Threshold: DefaultSpamThreshold},
-		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
+		build: func(s RuleSettings, _ *buildEnv) (Rule, error) {
 			ts, err := newTermSet(s.Phrases)
 			if err != nil {
 				return nil, err
 			}
-			return &spamRule{phrases: ts, threshold: s.Threshold, model: spamModel(), allow: env.allow}, nil
+			return &spamRule{phrases: ts, threshold: s.Threshold, model: spamModel()}, nil
 		},
 	},
 }
@@ -420,7 +420,6 @@ type spamRule struct {
 	phrases   *termSet
 	threshold float64
 	model     *spamModelData
-	allow     domainList
 }
 
 func (r *spamRule) Name() string { return RuleSpam }
@@ -432,7 +431,7 @@ func (r *spamRule) Check(in *Input) (Hit, bool) {
 	if r.threshold >= 1 {
 		return Hit{}, false
 	}
-	if p, ok := r.model.score(in, r.allow); ok && p >= r.threshold {
+	if p, ok := r.model.score(in); ok && p >= r.threshold {
 		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold)}, true
 	}
 	return Hit{}, false

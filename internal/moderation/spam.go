@@ -12,7 +12,7 @@ import (
 // DefaultSpamThreshold is the spam score from which the spam rule acts. It
 // was chosen on held-out labelled chat to keep false positives on honest
 // messages well under one in a hundred.
-const DefaultSpamThreshold = 0.7
+const DefaultSpamThreshold = 0.8
 
 // spamModelText is the spam score's model: one weight per feature,
 // learned from labelled spam and honest messages (see the file's header
@@ -89,7 +89,6 @@ var twitchWords = map[string]bool{
 	"please": true, "pls": true, "plz": true, "new": true, "look": true, "clip": true, "song": true,
 	"music": true, "this": true, "the": true, "my": true, "me": true, "on": true, "to": true, "if": true,
 	"and": true, "or": true, "you": true, "your": true, "for": true, "it": true, "at": true, "in": true,
-	"<allowed-link>": true,
 }
 
 const twitchWordWeight = 0.5
@@ -114,12 +113,12 @@ func (e *modelError) Error() string { return "line " + strconv.Itoa(e.line) + ":
 
 // score returns the probability that the input is spam, and false when
 // the message is too short to judge.
-func (m *spamModelData) score(in *Input, allow domainList) (float64, bool) {
+func (m *spamModelData) score(in *Input) (float64, bool) {
 	if len(in.Words) < spamMinWords {
 		return 0, false
 	}
 	logit := m.bias
-	spamFeatures(in, allow, func(f []byte) {
+	spamFeatures(in, func(f []byte) {
 		logit += m.weights[string(f)]
 	})
 	return 1 / (1 + math.Exp(-logit)), true
@@ -134,14 +133,16 @@ const (
 
 // spamFeatures calls fn once for each distinct feature of the input: the
 // words of its text outside links (numbers by their length: "#5" for five
-// digits or more), pairs of neighbouring words, and shapes: a link to a
-// domain allow does not list, a link it lists, a sum of money, shouting.
-// The slice passed to fn is only valid during the call.
+// digits or more), pairs of neighbouring words, and two shapes: a sum of
+// money, and shouting. The slice passed to fn is only valid during the
+// call.
 //
-// Words inside links are left out: where a link points is the links
-// rule's business, and a score that learned "youtube" and "watch" from
-// spam that linked there would flag every song link a viewer shares.
-func spamFeatures(in *Input, allow domainList, fn func([]byte)) {
+// Links are left out entirely: where a link points, and whether the
+// author may post one, is the links rule's business; a score that learned
+// "youtube" and "watch" from spam that linked there would flag every song
+// link a viewer shares, and one that learned "has a link" would undo every
+// !permit.
+func spamFeatures(in *Input, fn func([]byte)) {
 	var seen [maxFeatures]uint64
 	n := 0
 	var buf [featureBuf]byte
@@ -179,13 +180,6 @@ func spamFeatures(in *Input, allow domainList, fn func([]byte)) {
 		}
 		prev = append(prevBuf[:0], w...)
 	}
-	for i := 0; i < in.NumLinks(); i++ {
-		if allow.allows(in.LinkHost(i)) {
-			emit(featureAllowedLink)
-		} else {
-			emit(featureLink)
-		}
-	}
 	if hasMoney(in.Msg.Text) {
 		emit(featureMoney)
 	}
@@ -195,8 +189,6 @@ func spamFeatures(in *Input, allow domainList, fn func([]byte)) {
 }
 
 var (
-	featureLink        = []byte("<link>")
-	featureAllowedLink = []byte("<allowed-link>")
 	featureMoney       = []byte("<money>")
 	featureCaps        = []byte("<caps>")
 )
