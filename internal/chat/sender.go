@@ -79,8 +79,24 @@ type SenderConfig struct {
 	// MaxAge per priority; a priority missing from the map never goes stale.
 	MaxAge    map[Priority]time.Duration
 	QueueSize int
-	Clock     Clock
-	Log       *slog.Logger
+	// WaitForReady keeps every channel closed until SetReady opens it, for
+	// a connection that must join a channel before it may speak there.
+	// Without it a channel is ready until told otherwise.
+	WaitForReady bool
+	// OnPost, when set, is called after each message is handed to the
+	// transport, on the Sender's goroutine; it must not block. It is the
+	// raw material for response-time figures: when a reply was queued and
+	// when it went out, by the Sender's own clock.
+	OnPost func(Posted)
+	Clock  Clock
+	Log    *slog.Logger
+}
+
+// Posted describes one message the Sender handed to its transport.
+type Posted struct {
+	Channel, ParentID, Text string
+	Priority                Priority
+	Queued, At              time.Time
 }
 
 // Errors Send returns.
@@ -113,6 +129,8 @@ type Sender struct {
 	limits    Limits
 	maxAge    map[Priority]time.Duration
 	size      int
+	waitReady bool
+	onPost    func(Posted)
 	clock     Clock
 	log       *slog.Logger
 
@@ -125,6 +143,7 @@ type Sender struct {
 	channels  map[string]*channelState
 	holdUntil time.Time // nothing is posted before this (after a rate-limit notice)
 	closed    bool
+	closeBy   time.Time // after Close: the end of the flush
 	stats     SenderStats
 }
 
@@ -168,7 +187,7 @@ func NewSender(t Transport, cfg SenderConfig) *Sender {
 	}
 	return &Sender{
 		transport: t, limits: cfg.Limits, maxAge: cfg.MaxAge, size: cfg.QueueSize,
-		clock: cfg.Clock, log: cfg.Log,
+		waitReady: cfg.WaitForReady, onPost: cfg.OnPost, clock: cfg.Clock, log: cfg.Log,
 		wake:     make(chan struct{}, 1),
 		channels: map[string]*channelState{},
 	}
@@ -217,9 +236,24 @@ func (s *Sender) Send(channel string, r Reply) error {
 // Run posts queued messages as the limits allow until ctx ends, or until
 // the Sender is closed and has nothing left it could still post.
 func (s *Sender) Run(ctx context.Context) error {
+	// The timer is kept while its deadline holds: a sender woken for
+	// nothing (a Send to a paced channel) does not leave one behind.
+	var timer <-chan time.Time
+	var timerAt time.Time
 	for {
 		s.mu.Lock()
 		now := s.clock.Now()
+		if s.closed && !s.closeBy.IsZero() && !now.Before(s.closeBy) {
+			n := len(s.queue)
+			s.stats.Unsendable += int64(n)
+			clear(s.queue)
+			s.queue = s.queue[:0]
+			s.mu.Unlock()
+			if n > 0 {
+				s.log.Warn("shutting down: messages not sent in time were dropped", "dropped", n)
+			}
+			return nil
+		}
 		s.dropStale(now)
 		o, wait, blocked := s.next(now)
 		if o != nil {
@@ -230,32 +264,48 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.stats.PostFailed++
 				s.mu.Unlock()
 				s.log.Warn("post chat message", "channel", o.channel, "err", err)
+			} else if s.onPost != nil {
+				s.onPost(Posted{Channel: o.channel, ParentID: o.parentID, Text: o.text, Priority: o.prio, Queued: o.queued, At: now})
 			}
 			continue
 		}
 		done := s.closed && (len(s.queue) == 0 || !blocked)
+		if blocked && !s.closeBy.IsZero() {
+			wait = min(wait, s.closeBy.Sub(now))
+		}
 		s.mu.Unlock()
 		if done {
 			return nil
 		}
-		var timer <-chan time.Time
-		if blocked {
-			timer = s.clock.After(wait)
+		switch at := now.Add(wait); {
+		case !blocked:
+			timer = nil
+		case timer == nil || !at.Equal(timerAt):
+			timer, timerAt = s.clock.After(wait), at
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-s.wake:
 		case <-timer:
+			timer = nil
 		}
 	}
 }
 
 // Close stops Send from taking more; Run returns once what is queued has
-// been posted, has gone stale, or can never be posted.
-func (s *Sender) Close() {
+// been posted, has gone stale, or can never be posted. With flushFor above
+// zero, Run also gives up, dropping the rest, once that much time has
+// passed on the Sender's clock: a shutdown must not wait on rate limits
+// for long.
+func (s *Sender) Close(flushFor time.Duration) {
 	s.mu.Lock()
-	s.closed = true
+	if !s.closed {
+		s.closed = true
+		if flushFor > 0 {
+			s.closeBy = s.clock.Now().Add(flushFor)
+		}
+	}
 	s.mu.Unlock()
 	s.poke()
 }
@@ -366,13 +416,11 @@ func (s *Sender) update(channel string, f func(*channelState)) {
 	s.poke()
 }
 
-// state returns channel's state, creating it; s.mu must be held. A channel
-// the Sender has not heard of is ready, so a sink without a connection to
-// track (tests, a console) needs no set-up.
+// state returns channel's state, creating it; s.mu must be held.
 func (s *Sender) state(channel string) *channelState {
 	c, ok := s.channels[channel]
 	if !ok {
-		c = &channelState{recent: map[string]time.Time{}}
+		c = &channelState{unready: s.waitReady, recent: map[string]time.Time{}}
 		s.channels[channel] = c
 	}
 	return c

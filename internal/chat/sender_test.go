@@ -403,7 +403,7 @@ func TestSenderCloseFlushes(t *testing.T) {
 		}
 		s.SetReady("gone", false)
 		s.Send("gone", chat.Reply{Text: "never", Priority: chat.PriorityTicket})
-		s.Close()
+		s.Close(0)
 		if err := s.Send("a", chat.Reply{Text: "late"}); err != chat.ErrSenderClosed {
 			t.Errorf("Send after Close = %v; want ErrSenderClosed", err)
 		}
@@ -427,16 +427,18 @@ func TestSenderCloseStopsAtDeadline(t *testing.T) {
 		for i := range 30 {
 			s.Send("a", chat.Reply{Text: fmt.Sprint("m", i), Priority: chat.PriorityTicket})
 		}
-		s.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 4500*time.Millisecond)
-		defer cancel()
+		s.Close(5 * time.Second)
 		start := time.Now()
-		s.Run(ctx)
-		if took := time.Since(start); took != 4500*time.Millisecond {
-			t.Errorf("Run returned after %v; want 4.5s, the flush deadline", took)
+		s.Run(context.Background())
+		if took := time.Since(start); took != 5*time.Second {
+			t.Errorf("Run returned after %v; want 5s, the flush deadline", took)
 		}
+		// At +0s … +4s; the one due at +5s is too late.
 		if got := len(w.all()); got != 5 {
-			t.Errorf("flushed %d; want 5 in 4.5 s", got)
+			t.Errorf("flushed %d; want 5 in 5 s", got)
+		}
+		if st := s.Stats(); st.Unsendable != 25 || st.Queued != 0 {
+			t.Errorf("stats %+v; want the other 25 dropped", st)
 		}
 	})
 }
@@ -469,6 +471,40 @@ func TestSenderKeepsPartsInOrder(t *testing.T) {
 		want := []string{"same same sam", "another reply", "same same sam", "tail"}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("posted %q; want %q", got, want)
+		}
+	})
+}
+
+func TestSenderWaitForReady(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, w := startSender(t, chat.SenderConfig{WaitForReady: true})
+		s.Send("a", chat.Reply{Text: "ticket", Priority: chat.PriorityTicket})
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if n := len(w.all()); n != 0 {
+			t.Fatalf("posted %d before the channel was ready; want 0", n)
+		}
+		s.SetReady("a", true)
+		synctest.Wait()
+		if n := len(w.all()); n != 1 {
+			t.Errorf("posted %d once ready; want 1", n)
+		}
+	})
+}
+
+func TestSenderCloseStopsWithContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := &wire{}
+		s := chat.NewSender(w, chat.SenderConfig{})
+		for i := range 30 {
+			s.Send("a", chat.Reply{Text: fmt.Sprint("m", i), Priority: chat.PriorityTicket})
+		}
+		s.Close(0)
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		s.Run(ctx)
+		if got := len(w.all()); got != 3 {
+			t.Errorf("flushed %d; want 3 before the context ended", got)
 		}
 	})
 }

@@ -1,0 +1,109 @@
+// Package health serves the bot's /healthz endpoint: whether it is in chat,
+// which channels it has joined and when it last heard from them, so a
+// process supervisor (or a streamer with a browser) can tell a bot that
+// runs from one that only looks alive.
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Status is what /healthz reports.
+type Status struct {
+	// Connected is whether the bot is in chat now; the endpoint answers
+	// 503 while it is not.
+	Connected bool `json:"connected"`
+	// Connects counts logins since start: above one, the bot has
+	// reconnected.
+	Connects    int       `json:"connects"`
+	LastMessage time.Time `json:"last_message,omitzero"`
+	Channels    []Channel `json:"channels"`
+	// DroppedMessages counts chat messages dropped because the bot fell
+	// behind.
+	DroppedMessages int64      `json:"dropped_messages"`
+	Send            Send       `json:"send"`
+	Moderation      Moderation `json:"moderation"`
+}
+
+// Channel is one channel's health.
+type Channel struct {
+	Name        string    `json:"name"`
+	Joined      bool      `json:"joined"`
+	Moderator   bool      `json:"moderator"`
+	LastMessage time.Time `json:"last_message,omitzero"`
+}
+
+// Send describes the outgoing chat queue.
+type Send struct {
+	Queued int   `json:"queued"`
+	Posted int64 `json:"posted"`
+	// Stale replies waited too long and were dropped; Rejected ones found
+	// the queue full.
+	Stale    int64 `json:"stale"`
+	Rejected int64 `json:"rejected"`
+}
+
+// Moderation describes moderation through Twitch's API.
+type Moderation struct {
+	Done    int64 `json:"done"`
+	Failed  int64 `json:"failed"`
+	Dropped int64 `json:"dropped"`
+	// Stopped is set when Twitch refused the token: the bot no longer
+	// moderates. Disabled lists actions whose scope the token lacks.
+	Stopped  bool     `json:"stopped"`
+	Disabled []string `json:"disabled,omitempty"`
+}
+
+// Handler serves status() as JSON: 200 while connected, 503 otherwise.
+func Handler(status func() Status) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		st := status()
+		if st.Channels == nil {
+			st.Channels = []Channel{}
+		}
+		body, err := json.MarshalIndent(st, "", "  ")
+		if err != nil {
+			http.Error(w, "encode status", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if !st.Connected {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_, _ = w.Write(append(body, '\n'))
+	})
+}
+
+// Serve serves h on ln until ctx ends, then stops taking connections and
+// gives requests in flight a second to finish.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	return nil
+}
