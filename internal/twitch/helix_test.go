@@ -50,19 +50,27 @@ func TestHelixRequests(t *testing.T) {
 		{"time out", func(ctx context.Context, h *twitch.Helix) error {
 			return h.Ban(ctx, "100", "42", 10*time.Minute, "links: no links before your first follow")
 		}, "POST", "/moderation/bans", modQuery, `{"data":{"user_id":"42","duration":600,"reason":"links: no links before your first follow"}}`, false},
-		{"time out rounds up to whole seconds", func(ctx context.Context, h *twitch.Helix) error { return h.Ban(ctx, "100", "42", 1500*time.Millisecond, "caps") },
+		{"time out rounds up to whole seconds", func(ctx context.Context, h *twitch.Helix) error {
+			return h.Ban(ctx, "100", "42", 1500*time.Millisecond, "caps")
+		},
 			"POST", "/moderation/bans", modQuery, `{"data":{"user_id":"42","duration":2,"reason":"caps"}}`, false},
-		{"time out at most two weeks", func(ctx context.Context, h *twitch.Helix) error { return h.Ban(ctx, "100", "42", 30*24*time.Hour, "spam") },
+		{"time out at most two weeks", func(ctx context.Context, h *twitch.Helix) error {
+			return h.Ban(ctx, "100", "42", 30*24*time.Hour, "spam")
+		},
 			"POST", "/moderation/bans", modQuery, `{"data":{"user_id":"42","duration":1209600,"reason":"spam"}}`, false},
 		{"ban", func(ctx context.Context, h *twitch.Helix) error { return h.Ban(ctx, "100", "42", 0, "bot account") },
 			"POST", "/moderation/bans", modQuery, `{"data":{"user_id":"42","reason":"bot account"}}`, false},
 		{"unban", func(ctx context.Context, h *twitch.Helix) error { return h.Unban(ctx, "100", "42") },
 			"DELETE", "/moderation/bans", modQuery + "&user_id=42", "", false},
-		{"warn", func(ctx context.Context, h *twitch.Helix) error { return h.Warn(ctx, "100", "42", "please keep it friendly") },
+		{"warn", func(ctx context.Context, h *twitch.Helix) error {
+			return h.Warn(ctx, "100", "42", "please keep it friendly")
+		},
 			"POST", "/moderation/warnings", modQuery, `{"data":{"user_id":"42","reason":"please keep it friendly"}}`, false},
 		{"warn without a reason still gives one", func(ctx context.Context, h *twitch.Helix) error { return h.Warn(ctx, "100", "42", " ") },
 			"POST", "/moderation/warnings", modQuery, `{"data":{"user_id":"42","reason":"please follow the channel's rules"}}`, false},
-		{"announce", func(ctx context.Context, h *twitch.Helix) error { return h.Announce(ctx, "100", "Stream starts in 5!", "purple") },
+		{"announce", func(ctx context.Context, h *twitch.Helix) error {
+			return h.Announce(ctx, "100", "Stream starts in 5!", "purple")
+		},
 			"POST", "/chat/announcements", modQuery, `{"message":"Stream starts in 5!","color":"purple"}`, false},
 		{"announce in the default colour", func(ctx context.Context, h *twitch.Helix) error { return h.Announce(ctx, "100", "hi\r\nthere", "") },
 			"POST", "/chat/announcements", modQuery, `{"message":"hi there"}`, false},
