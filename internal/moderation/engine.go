@@ -98,8 +98,11 @@ type Engine struct {
 	recent   recentRing
 	sc       scanner
 	in       Input
-	wave     wave
-	checks   int
+	// msg holds the message being checked, so the Input can point at it
+	// without the caller's copy escaping to the heap.
+	msg    chat.Message
+	wave   wave
+	checks int
 }
 
 // slot is one enabled rule with what the engine applies around it.
@@ -225,7 +228,8 @@ func (e *Engine) Check(msg chat.Message) Verdict {
 	}
 	u := e.user(msg.User)
 	in := &e.in
-	e.sc.prepare(in, &msg, now, e.emotes)
+	e.msg = msg
+	e.sc.prepare(in, &e.msg, now, e.emotes)
 	in.user = u
 	in.permitted = now.Before(u.permitUntil)
 	in.recent = &e.recent
@@ -245,6 +249,7 @@ func (e *Engine) Check(msg chat.Message) Verdict {
 	}
 	u.push(now, in.hash)
 	e.recent.push(now, in.hash, u.key)
+	*in = Input{}
 	e.checks++
 	if e.checks%4096 == 0 {
 		e.forget(now)
@@ -252,7 +257,9 @@ func (e *Engine) Check(msg chat.Message) Verdict {
 	if best < 0 {
 		return Verdict{}
 	}
-	return e.verdict(&msg, u, &e.slots[best], hit, now)
+	v := e.verdict(&e.msg, u, &e.slots[best], hit, now)
+	e.msg = chat.Message{}
+	return v
 }
 
 // verdict climbs the ladder for an offence and words the notice.

@@ -116,8 +116,11 @@ type scanner struct {
 	prose      []byte
 	proseNorm  []byte
 	proseWords []Span
-	words      []Span
-	seen       [maxDistinct]wordCount
+	// feature and prevWord are the spam score's scratch.
+	feature  [featureBuf]byte
+	prevWord [featureBuf / 2]byte
+	words    []Span
+	seen     [maxDistinct]wordCount
 }
 
 type wordCount struct {

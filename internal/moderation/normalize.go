@@ -46,8 +46,11 @@ const MaxNormalizeInput = 8 << 10
 // normalizer holds scratch space so that the engine normalises a message
 // without allocating once its buffers have grown.
 type normalizer struct {
-	src    []byte
-	valid  []byte
+	src   []byte
+	valid []byte
+	// iter is kept between calls: norm's Append allocates its working
+	// buffer every time, an Iter holds its own.
+	iter   norm.Iter
 	tok    []rune
 	chain  []rune // single-character words waiting to be joined
 	nchain int
@@ -93,7 +96,18 @@ func (n *normalizer) append(dst []byte, s string) []byte {
 	case isASCII(s):
 		n.src = append(n.src[:0], s...)
 	case utf8.ValidString(s):
-		n.src = norm.NFKC.AppendString(n.src[:0], s)
+		if norm.NFKC.QuickSpanString(s) == len(s) {
+			// Already normal, as most text is: nothing to rewrite.
+			n.src = append(n.src[:0], s...)
+			break
+		}
+		// Copied first so that s never escapes into the iterator.
+		n.valid = append(n.valid[:0], s...)
+		n.iter.Init(norm.NFKC, n.valid)
+		n.src = n.src[:0]
+		for !n.iter.Done() {
+			n.src = append(n.src, n.iter.Next()...)
+		}
 	default:
 		// NFKC passes a bad byte through and can leave the character
 		// after it unnormalised; drop bad bytes first.
@@ -103,7 +117,11 @@ func (n *normalizer) append(dst []byte, s string) []byte {
 				n.valid = utf8.AppendRune(n.valid, r)
 			}
 		}
-		n.src = norm.NFKC.Append(n.src[:0], n.valid...)
+		n.iter.Init(norm.NFKC, n.valid)
+		n.src = n.src[:0]
+		for !n.iter.Done() {
+			n.src = append(n.src, n.iter.Next()...)
+		}
 	}
 	n.out = dst
 	n.tok = n.tok[:0]

@@ -145,7 +145,10 @@ const (
 func spamFeatures(in *Input, fn func([]byte)) {
 	var seen [maxFeatures]uint64
 	n := 0
-	var buf [featureBuf]byte
+	// The scratch lives in the scanner: fn may, as far as the compiler
+	// can tell, keep what it is given, so a local array would be moved to
+	// the heap on every message.
+	buf := &in.sc.feature
 	emit := func(f []byte) {
 		if n >= maxFeatures {
 			return
@@ -162,7 +165,7 @@ func spamFeatures(in *Input, fn func([]byte)) {
 	}
 	norm, words := in.prose()
 	var prev []byte
-	var prevBuf [featureBuf / 2]byte
+	prevBuf := &in.sc.prevWord
 	for _, sp := range words {
 		w := norm[sp.Start:sp.End]
 		if isNumber(w) {
@@ -189,8 +192,8 @@ func spamFeatures(in *Input, fn func([]byte)) {
 }
 
 var (
-	featureMoney       = []byte("<money>")
-	featureCaps        = []byte("<caps>")
+	featureMoney = []byte("<money>")
+	featureCaps  = []byte("<caps>")
 )
 
 func isNumber(w []byte) bool {
