@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
@@ -83,8 +82,12 @@ type Config struct {
 	Store    Store
 	Settings Settings
 	// Names are the logins of the bot and the streamer: a question that
-	// names one of them is meant for us.
+	// names one of them is meant for us. The first is the bot's.
 	Names []string
+	// IsQuestion tells a question from other chat; the wiring passes the
+	// answer stage's detector, so both stages agree on what a question
+	// is. Nil counts lines that end in a question mark.
+	IsQuestion func(text string) bool
 	// Learner saves answered tickets into the FAQ (!learn); nil turns
 	// !learn off.
 	Learner Learner
@@ -101,7 +104,7 @@ type Desk struct {
 	store    Store
 	set      Settings
 	names    []string
-	detector answer.Detector
+	question func(string) bool
 	learner  Learner
 	now      func() time.Time
 	log      *slog.Logger
@@ -149,9 +152,12 @@ func NewDesk(c Config) *Desk {
 			names = append(names, n)
 		}
 	}
+	if c.IsQuestion == nil {
+		c.IsQuestion = func(text string) bool { return strings.HasSuffix(strings.TrimSpace(text), "?") }
+	}
 	return &Desk{
 		channel: c.Channel, store: c.Store, set: set, names: names,
-		detector: answer.Detector{Names: names}, learner: c.Learner, now: c.Now,
+		question: c.IsQuestion, learner: c.Learner, now: c.Now,
 		log:  c.Log.With("channel", c.Channel),
 		seen: map[string]time.Time{}, history: map[string][]heard{},
 		open: map[int64]openTicket{}, owed: map[string]bool{},
@@ -405,8 +411,7 @@ func (d *Desk) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	if msg.Roles.Privileged() || d.isUs(msg.User) || strings.HasPrefix(strings.TrimSpace(msg.Text), "!") {
 		return chat.Decision{}
 	}
-	q := d.detector.Detect(msg.Text)
-	if !q.Is {
+	if !d.question(msg.Text) {
 		return chat.Decision{}
 	}
 	at := d.at(msg)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
@@ -53,9 +54,12 @@ func defaultSettings() escalation.Settings {
 func newDesk(t *testing.T, s escalation.Store, set escalation.Settings, learner escalation.Learner) *desk {
 	t.Helper()
 	clk := &clock{t: t0}
+	names := []string{"chatdesk", "mira"}
+	detector := answer.Detector{Names: names}
 	d := escalation.NewDesk(escalation.Config{
-		Channel: "mira", Store: s, Settings: set, Names: []string{"chatdesk", "mira"},
-		Learner: learner, Now: clk.Now,
+		Channel: "mira", Store: s, Settings: set, Names: names,
+		IsQuestion: func(text string) bool { return detector.Detect(text).Is },
+		Learner:    learner, Now: clk.Now,
 	})
 	h := &desk{t: t, clk: clk, store: s, Desk: d, cmds: map[string]escalation.Command{}}
 	for _, c := range d.Commands() {

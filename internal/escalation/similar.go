@@ -2,14 +2,13 @@ package escalation
 
 import (
 	"strings"
+	goUnicode "unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-
-	"github.com/chatdesk/chatdesk/internal/answer"
 )
 
 // Two viewers ask "the same thing" when their questions share most of their
@@ -17,7 +16,7 @@ import (
 // (bleve's unicode tokenizer, lower case, Porter stems for English, CJK
 // width folding and bigrams for Chinese), so "streaming" and "stream", or
 // "什么时候开播" and "几点开播", compare as the FAQ matcher would compare
-// them. A full answer.Index per comparison would cost milliseconds to build
+// them. A full FAQ index per comparison would cost milliseconds to build
 // for every unanswered line; term sets cost microseconds, and a handful of
 // recent questions needs no ranking.
 
@@ -120,7 +119,7 @@ type terms []string
 // dropped: "@mira when is the collab" and "when is the collab" ask the same.
 func termsOf(text string, names []string) terms {
 	a := analyzerEN
-	if answer.DetectLang(text) == answer.LangChinese {
+	if mostlyHan(text) {
 		a = analyzerZH
 	}
 	var out terms
@@ -134,6 +133,28 @@ func termsOf(text string, names []string) terms {
 		}
 	}
 	return out
+}
+
+// mostlyHan reports whether Han characters outnumber the Latin words around
+// them, the way the answer stage tells Chinese from English: "有没有discord"
+// is Chinese, "what does 你好 mean" English.
+func mostlyHan(text string) bool {
+	han, words, inWord := 0, 0, false
+	for _, r := range text {
+		switch {
+		case goUnicode.Is(goUnicode.Han, r):
+			han++
+			inWord = false
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+			if !inWord {
+				words++
+			}
+			inWord = true
+		default:
+			inWord = false
+		}
+	}
+	return han > 0 && han >= words
 }
 
 func isName(w string, names []string) bool {

@@ -4,11 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/redis/go-redis/v9"
 )
@@ -87,3 +91,42 @@ func openRedis(t *testing.T) escalation.Store {
 }
 
 func TestRedisConformance(t *testing.T) { testStore(t, openRedis) }
+
+// TestTwoInstancesRaceToClaim: two bot instances share one Redis; a
+// moderator on each types !claim 1 at the same moment. Exactly one wins,
+// and the other is told who has it.
+func TestTwoInstancesRaceToClaim(t *testing.T) {
+	c := needRedis(t)
+	t.Cleanup(func() { c.Close() })
+	prefix := testPrefix(t, c)
+	instance := func() *desk {
+		rs, err := escalation.OpenRedis(context.Background(), redis.NewClient(&redis.Options{Addr: testRedisAddr()}), escalation.RedisOptions{Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { rs.Close() })
+		return newDesk(t, rs, defaultSettings(), nil)
+	}
+	a, b := instance(), instance()
+	for round := 1; round <= 20; round++ {
+		a.viewer(fmt.Sprintf("viewer%d", round), fmt.Sprintf("!report problem %d", round))
+		claim := fmt.Sprintf("!claim %d", round)
+		var wg sync.WaitGroup
+		var da, db chat.Decision
+		wg.Add(2)
+		go func() { defer wg.Done(); da = a.mod("kim", claim) }()
+		go func() { defer wg.Done(); db = b.mod("lee", claim) }()
+		wg.Wait()
+		ya, yb := strings.Contains(texts(da), "is yours"), strings.Contains(texts(db), "is yours")
+		if ya == yb {
+			t.Fatalf("round %d: kim %q, lee %q; want exactly one winner", round, texts(da), texts(db))
+		}
+		loser, winner := db, "kim"
+		if yb {
+			loser, winner = da, "lee"
+		}
+		if !strings.Contains(texts(loser), "claimed by "+winner) {
+			t.Fatalf("round %d: the loser was told %q; want who holds it", round, texts(loser))
+		}
+	}
+}
