@@ -65,8 +65,17 @@ func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger) ([]*chan
 		names := []string{cfg.Bot.Name, cc.Name}
 		r := answer.NewResponder(ix, answer.Detector{Names: names}, settingsFor(cfg, cc), now, log.With("channel", cc.Name))
 		ch := &channel{name: cc.Name, faqFiles: cc.FAQ, responder: r}
-		cmds := bot.NewCommands(faqCommand(r))
-		ch.pipeline = &bot.Pipeline{Stages: []bot.Stage{cmds, r}}
+		mod, err := newChannelModeration(cfg, cc, now, log.With("channel", cc.Name))
+		if err != nil {
+			r.Close()
+			problems = append(problems, err.Error())
+			continue
+		}
+		cmds := bot.NewCommands(append([]bot.Command{faqCommand(r)}, mod.commands()...)...)
+		// Moderation comes after commands and before answers: a removed
+		// message is never answered.
+		stages := append([]bot.Stage{cmds}, mod.stages()...)
+		ch.pipeline = &bot.Pipeline{Stages: append(stages, r)}
 		out = append(out, ch)
 	}
 	if len(problems) > 0 {

@@ -26,6 +26,9 @@ type Config struct {
 	Channels []ChannelConfig `mapstructure:"channels"`
 	Twitch   TwitchConfig    `mapstructure:"twitch"`
 	HTTP     HTTPConfig      `mapstructure:"http"`
+	// Moderation sets every channel's rules; a channel's own section
+	// changes what it names.
+	Moderation ModerationConfig `mapstructure:"moderation"`
 
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
@@ -37,6 +40,9 @@ type BotConfig struct {
 	// Name is the bot's chat login; viewers may @-mention it.
 	Name     string `mapstructure:"name"`
 	LogLevel string `mapstructure:"log_level"`
+	// DataDir is where the bot keeps what it learns while running (the
+	// block lists moderators edit from chat), relative to the config file.
+	DataDir string `mapstructure:"data_dir"`
 }
 
 // AnswerConfig tunes the FAQ answers. At the top level it sets every
@@ -57,6 +63,9 @@ type ChannelConfig struct {
 	FAQ  []string `mapstructure:"faq"`
 	// Answer overrides the top-level answer settings for this channel.
 	Answer ChannelAnswerConfig `mapstructure:"answer"`
+	// Moderation changes the top-level moderation settings for this
+	// channel.
+	Moderation ModerationConfig `mapstructure:"moderation"`
 }
 
 // ChannelAnswerConfig holds a channel's overrides; zero values inherit.
@@ -90,6 +99,7 @@ type HTTPConfig struct {
 var defaults = map[string]any{
 	"bot.name":                 "chatdesk",
 	"bot.log_level":            "info",
+	"bot.data_dir":             "data",
 	"answer.min_confidence.en": 0.5,
 	"answer.min_confidence.zh": 0.9,
 	"answer.cooldown":          "2m",
@@ -262,6 +272,7 @@ func (c *Config) validate(doc *configDoc) error {
 		}
 	}
 	checkAnswer("answer", c.Answer.MinConfidence, c.Answer.Cooldown, c.Answer.ReloadInterval)
+	validateModeration(c, add)
 	if len(c.Channels) == 0 {
 		add("channels", "list at least one channel, e.g. channels: [{name: mychannel, faq: [faq/demo.yaml]}]")
 	}
@@ -321,6 +332,9 @@ func splitHostPort(addr string) (string, string, error) {
 // the bot finds them whatever directory it is started from.
 func (c *Config) resolvePaths() {
 	dir := filepath.Dir(c.file)
+	if c.Bot.DataDir != "" && !filepath.IsAbs(c.Bot.DataDir) {
+		c.Bot.DataDir = filepath.Join(dir, c.Bot.DataDir)
+	}
 	for i := range c.Channels {
 		for k, f := range c.Channels[i].FAQ {
 			if !filepath.IsAbs(f) {
@@ -425,6 +439,11 @@ func (d *configDoc) walk(n *yaml.Node, t reflect.Type, path string) {
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
+	}
+	for t.Kind() == reflect.Pointer {
+		// An optional value (unset means inherit) is checked as the
+		// value it points to.
+		t = t.Elem()
 	}
 	switch {
 	case t == durationType:

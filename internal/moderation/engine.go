@@ -71,7 +71,8 @@ type Options struct {
 	// Now is the clock for messages that carry no time of their own; nil
 	// means time.Now.
 	Now func() time.Time
-	// Log receives one line per verdict; nil discards.
+	// Log receives one debug line per verdict (it should carry the
+	// channel); nil discards.
 	Log *slog.Logger
 	// Blocked are terms moderators added with !block, restored from where
 	// the caller keeps them.
@@ -209,7 +210,7 @@ func New(channel string, s Settings, opts Options) (*Engine, error) {
 func (e *Engine) Handle(_ context.Context, msg chat.Message) chat.Decision {
 	v := e.Check(msg)
 	if v.Broke() {
-		e.log.Info("moderation", "channel", e.name, "user", msg.User, "rule", v.Rule,
+		e.log.Debug("moderation", "user", msg.User, "rule", v.Rule,
 			"penalty", v.Step.String(), "strike", v.Strike, "shadow", v.Shadow, "detail", v.Detail)
 	}
 	return v.Decision()

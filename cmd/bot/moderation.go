@@ -1,0 +1,583 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/moderation"
+)
+
+// ModerationConfig is a moderation section. At the top level it sets
+// every channel's rules; in a channel it changes only what it names. Unset
+// fields (nil) inherit.
+type ModerationConfig struct {
+	// Enabled turns the moderation stage on or off.
+	Enabled *bool `mapstructure:"enabled"`
+	// Shadow puts every rule in shadow mode: decide and record, never act.
+	Shadow *bool `mapstructure:"shadow"`
+	// Ladder is the penalty ladder, mildest first: "warn", "delete",
+	// "timeout 60s", "ban", or several joined by "+".
+	Ladder       []string       `mapstructure:"ladder"`
+	StrikeDecay  *time.Duration `mapstructure:"strike_decay"`
+	NoticeWindow *time.Duration `mapstructure:"notice_window"`
+	// Regulars are logins that rules can exempt as "regular".
+	Regulars []string `mapstructure:"regulars"`
+	// Emotes are the channel's third-party emote names.
+	Emotes []string              `mapstructure:"emotes"`
+	Rules  map[string]RuleConfig `mapstructure:"rules"`
+}
+
+// RuleConfig is one rule's settings. Which options a rule reads is listed
+// by moderation.Rules; setting another is an error.
+type RuleConfig struct {
+	Enabled   *bool          `mapstructure:"enabled"`
+	Severity  *int           `mapstructure:"severity"`
+	Shadow    *bool          `mapstructure:"shadow"`
+	Exempt    []string       `mapstructure:"exempt"`
+	Ratio     *float64       `mapstructure:"ratio"`
+	MinLength *int           `mapstructure:"min_length"`
+	Max       *int           `mapstructure:"max"`
+	MaxWords  *int           `mapstructure:"max_words"`
+	Window    *time.Duration `mapstructure:"window"`
+	Allow     []string       `mapstructure:"allow"`
+	Terms     []string       `mapstructure:"terms"`
+	Phrases   []string       `mapstructure:"phrases"`
+	Threshold *float64       `mapstructure:"threshold"`
+	Permit    *time.Duration `mapstructure:"permit"`
+}
+
+// commonRuleOptions apply to every rule.
+var commonRuleOptions = []string{"enabled", "severity", "shadow", "exempt"}
+
+// moderationDefaults are the config keys of the moderation section with
+// their default values, taken from the moderation package so the two
+// cannot drift. They join the config defaults so that every key can be set
+// from the environment too (CHATDESK_MODERATION_RULES_CAPS_ENABLED=true).
+func moderationDefaults() map[string]any {
+	d := moderation.DefaultSettings()
+	steps := make([]string, len(d.Ladder))
+	for i, s := range d.Ladder {
+		steps[i] = s.String()
+	}
+	out := map[string]any{
+		"moderation.enabled":       true,
+		"moderation.shadow":        false,
+		"moderation.ladder":        steps,
+		"moderation.strike_decay":  d.StrikeDecay.String(),
+		"moderation.notice_window": d.NoticeWindow.String(),
+	}
+	for _, info := range moderation.Rules() {
+		r := d.Rules[info.Name]
+		p := "moderation.rules." + info.Name + "."
+		out[p+"enabled"] = r.Enabled
+		out[p+"severity"] = r.Severity
+		out[p+"shadow"] = r.Shadow
+		exempt := make([]string, len(r.Exempt))
+		for i, x := range r.Exempt {
+			exempt[i] = string(x)
+		}
+		out[p+"exempt"] = exempt
+		for _, opt := range info.Options {
+			switch opt {
+			case "ratio":
+				out[p+opt] = r.Ratio
+			case "min_length":
+				out[p+opt] = r.MinLength
+			case "max":
+				out[p+opt] = r.Max
+			case "max_words":
+				out[p+opt] = r.MaxWords
+			case "window":
+				out[p+opt] = r.Window.String()
+			case "allow":
+				out[p+opt] = r.Allow
+			case "terms":
+				out[p+opt] = r.Terms
+			case "phrases":
+				out[p+opt] = r.Phrases
+			case "threshold":
+				out[p+opt] = r.Threshold
+			case "permit":
+				out[p+opt] = r.Permit.String()
+			}
+		}
+	}
+	return out
+}
+
+func init() {
+	// The moderation keys are derived, not listed by hand in defaults.
+	maps.Copy(defaults, moderationDefaults())
+}
+
+// settings returns the moderation settings that result from applying m,
+// then over (a channel's section, may be nil), to the defaults. Values
+// that do not parse (a bad ladder step) are left at their defaults; the
+// config's validation reports them.
+func (m *ModerationConfig) settings(over *ModerationConfig) (moderation.Settings, bool) {
+	s := moderation.DefaultSettings()
+	enabled := true
+	for _, c := range []*ModerationConfig{m, over} {
+		if c == nil {
+			continue
+		}
+		if c.Enabled != nil {
+			enabled = *c.Enabled
+		}
+		if c.Shadow != nil {
+			s.Shadow = *c.Shadow
+		}
+		if c.Ladder != nil {
+			var ladder []moderation.Step
+			for _, st := range c.Ladder {
+				if step, err := moderation.ParseStep(st); err == nil {
+					ladder = append(ladder, step)
+				}
+			}
+			if len(ladder) == len(c.Ladder) && len(ladder) > 0 {
+				s.Ladder = ladder
+			}
+		}
+		if c.StrikeDecay != nil {
+			s.StrikeDecay = *c.StrikeDecay
+		}
+		if c.NoticeWindow != nil {
+			s.NoticeWindow = *c.NoticeWindow
+		}
+		if c.Regulars != nil {
+			s.Regulars = c.Regulars
+		}
+		if c.Emotes != nil {
+			s.Emotes = c.Emotes
+		}
+		for name, rc := range c.Rules {
+			r, ok := s.Rules[name]
+			if !ok {
+				// Unknown rules are reported by validation; carrying
+				// them makes Settings.Validate say so too.
+				r = moderation.RuleSettings{Severity: 1}
+			}
+			rc.apply(&r)
+			s.Rules[name] = r
+		}
+	}
+	return s, enabled
+}
+
+func (rc RuleConfig) apply(r *moderation.RuleSettings) {
+	setIf(&r.Enabled, rc.Enabled)
+	setIf(&r.Severity, rc.Severity)
+	setIf(&r.Shadow, rc.Shadow)
+	setIf(&r.Ratio, rc.Ratio)
+	setIf(&r.MinLength, rc.MinLength)
+	setIf(&r.Max, rc.Max)
+	setIf(&r.MaxWords, rc.MaxWords)
+	setIf(&r.Window, rc.Window)
+	setIf(&r.Threshold, rc.Threshold)
+	setIf(&r.Permit, rc.Permit)
+	if rc.Exempt != nil {
+		r.Exempt = nil
+		for _, x := range rc.Exempt {
+			r.Exempt = append(r.Exempt, moderation.Role(strings.ToLower(strings.TrimSpace(x))))
+		}
+	}
+	if rc.Allow != nil {
+		r.Allow = rc.Allow
+	}
+	if rc.Terms != nil {
+		r.Terms = rc.Terms
+	}
+	if rc.Phrases != nil {
+		r.Phrases = rc.Phrases
+	}
+}
+
+// setIf copies what src points to into dst, unless src is nil (unset).
+func setIf[T any](dst, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// setOptions lists the options rc sets, by config key.
+func (rc RuleConfig) setOptions() []string {
+	var out []string
+	v := reflect.ValueOf(rc)
+	t := v.Type()
+	for i := range t.NumField() {
+		f := v.Field(i)
+		if (f.Kind() == reflect.Pointer || f.Kind() == reflect.Slice) && !f.IsNil() {
+			out = append(out, t.Field(i).Tag.Get("mapstructure"))
+		}
+	}
+	return out
+}
+
+// validateModeration checks the top-level moderation section and every
+// channel's, naming the field of each problem.
+func validateModeration(c *Config, add func(field, format string, args ...any)) {
+	top := checkModeration(&c.Moderation, nil, "moderation", nil, add)
+	for i := range c.Channels {
+		checkModeration(&c.Moderation, &c.Channels[i].Moderation, fmt.Sprintf("channels[%d].moderation", i), top, add)
+	}
+}
+
+// checkModeration validates the settings m and over make. Problems already
+// reported for the top level (seen) are not repeated for a channel that
+// does not touch the field. It returns the problems it found.
+func checkModeration(m, over *ModerationConfig, prefix string, seen map[string]bool, add func(field, format string, args ...any)) map[string]bool {
+	own := over
+	if own == nil {
+		own = m
+	}
+	for i, st := range own.Ladder {
+		if _, err := moderation.ParseStep(st); err != nil {
+			add(fmt.Sprintf("%s.ladder[%d]", prefix, i), "%v", err)
+		}
+	}
+	for name, rc := range own.Rules {
+		info, ok := ruleInfo(name)
+		if !ok {
+			continue // Settings.Validate names it
+		}
+		allowed := append(slices.Clone(commonRuleOptions), info.Options...)
+		for _, opt := range rc.setOptions() {
+			if !slices.Contains(allowed, opt) {
+				add(prefix+".rules."+name+"."+opt, "%s does not use %s (it takes: %s)", name, opt, strings.Join(allowed, ", "))
+			}
+		}
+	}
+	s, _ := m.settings(over)
+	found := map[string]bool{}
+	if err := s.Validate(); err != nil {
+		var ve *moderation.ValidationError
+		if !errors.As(err, &ve) {
+			add(prefix, "%v", err)
+			return found
+		}
+		for _, p := range ve.Problems {
+			key := p.Field + ": " + p.Msg
+			found[key] = true
+			if seen[key] {
+				continue
+			}
+			add(prefix+"."+p.Field, "%s", p.Msg)
+		}
+	}
+	return found
+}
+
+func ruleInfo(name string) (moderation.RuleInfo, bool) {
+	for _, info := range moderation.Rules() {
+		if info.Name == name {
+			return info, true
+		}
+	}
+	return moderation.RuleInfo{}, false
+}
+
+// channelModeration is a channel's moderation stage and the moderator
+// commands that steer it. A zero value (moderation off) adds nothing.
+type channelModeration struct {
+	engine  *moderation.Engine
+	blocked *blockList
+	log     *slog.Logger
+}
+
+// newChannelModeration builds the moderation engine of channel cc, with
+// the terms moderators blocked in earlier runs.
+func newChannelModeration(cfg *Config, cc ChannelConfig, now func() time.Time, log *slog.Logger) (*channelModeration, error) {
+	s, enabled := cfg.Moderation.settings(&cc.Moderation)
+	if !enabled {
+		return &channelModeration{}, nil
+	}
+	bl := &blockList{path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml")}
+	terms, err := bl.load()
+	if err != nil {
+		return nil, err
+	}
+	e, err := moderation.New(cc.Name, s, moderation.Options{Now: now, Log: log, Blocked: terms})
+	if err != nil {
+		return nil, fmt.Errorf("#%s: moderation: %w", cc.Name, err)
+	}
+	return &channelModeration{engine: e, blocked: bl, log: log}, nil
+}
+
+// stages returns the moderation stage, or nothing when moderation is off.
+func (m *channelModeration) stages() []bot.Stage {
+	if m.engine == nil {
+		return nil
+	}
+	return []bot.Stage{m.engine}
+}
+
+// blockList keeps a channel's !block terms in a YAML file, so they
+// survive a restart.
+type blockList struct {
+	path string
+}
+
+type blockFile struct {
+	Terms []string `yaml:"terms"`
+}
+
+func (b *blockList) load() ([]string, error) {
+	data, err := os.ReadFile(b.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read blocked terms: %w", err)
+	}
+	var f blockFile
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", b.path, err)
+	}
+	return f.Terms, nil
+}
+
+// save writes the list whole, through a temporary file, so a crash never
+// leaves half a list.
+func (b *blockList) save(terms []string) error {
+	if err := os.MkdirAll(filepath.Dir(b.path), 0o755); err != nil {
+		return fmt.Errorf("save blocked terms: %w", err)
+	}
+	data, err := yaml.Marshal(blockFile{Terms: terms})
+	if err != nil {
+		return fmt.Errorf("save blocked terms: %w", err)
+	}
+	data = append([]byte("# Terms moderators blocked with !block; edit with !block and !unblock.\n"), data...)
+	tmp := b.path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("save blocked terms: %w", err)
+	}
+	if err := os.Rename(tmp, b.path); err != nil {
+		return fmt.Errorf("save blocked terms: %w", err)
+	}
+	return nil
+}
+
+// commands returns the moderator commands; none when moderation is off.
+// All are for the broadcaster and moderators only.
+func (m *channelModeration) commands() []bot.Command {
+	if m.engine == nil {
+		return nil
+	}
+	return []bot.Command{
+		{Name: "permit", Usage: "!permit <user> [seconds]", Privileged: true, Run: m.permit},
+		{Name: "strikes", Usage: "!strikes <user>", Privileged: true, Run: m.strikes},
+		{Name: "pardon", Usage: "!pardon <user> [undo]", Privileged: true, Run: m.pardon},
+		{Name: "rules", Usage: "!rules", Privileged: true, Run: m.rules},
+		{Name: "shadow", Usage: "!shadow <rule> on|off", Privileged: true, Run: m.shadow},
+		{Name: "block", Usage: "!block <term>", Privileged: true, Run: m.block},
+		{Name: "unblock", Usage: "!unblock <term>", Privileged: true, Run: m.unblock},
+	}
+}
+
+// reply answers a moderator's command in a thread under it.
+func reply(msg chat.Message, format string, args ...any) chat.Decision {
+	return chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{
+		Text: fmt.Sprintf(format, args...), ParentID: msg.ID, Priority: chat.PriorityCommand,
+	}}}
+}
+
+// login reads a user argument: "@Bob" is bob.
+func login(arg string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(arg), "@"))
+}
+
+// permit is "!permit user [secs]": the user may post links for that long
+// (the links rule's permit time by default).
+func (m *channelModeration) permit(_ context.Context, msg chat.Message, args string) chat.Decision {
+	f := strings.Fields(args)
+	if len(f) == 0 || len(f) > 2 {
+		return reply(msg, "Usage: !permit <user> [seconds]")
+	}
+	var d time.Duration
+	if len(f) == 2 {
+		var err error
+		d, err = parseSeconds(f[1])
+		if err != nil {
+			return reply(msg, "Usage: !permit <user> [seconds] — %q is not a number of seconds", f[1])
+		}
+	}
+	user := login(f[0])
+	d = m.engine.Permit(user, d, msg.Time)
+	return reply(msg, "@%s may post links for the next %s.", user, formatSpan(d))
+}
+
+// parseSeconds reads "90" as 90 seconds, and also takes "90s" or "5m".
+func parseSeconds(s string) (time.Duration, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 24*3600 {
+			return 0, fmt.Errorf("out of range")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > 24*time.Hour {
+		return 0, fmt.Errorf("not a duration")
+	}
+	return d, nil
+}
+
+// formatSpan writes a duration the way chat says it: "60s" is "1m", and
+// "1h30m" has no trailing "0s".
+func formatSpan(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < 0 {
+		d = 0
+	}
+	h, m, sec := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
+	var b strings.Builder
+	if h > 0 {
+		fmt.Fprintf(&b, "%dh", h)
+	}
+	if m > 0 {
+		fmt.Fprintf(&b, "%dm", m)
+	}
+	if sec > 0 || b.Len() == 0 {
+		fmt.Fprintf(&b, "%ds", sec)
+	}
+	return b.String()
+}
+
+func (m *channelModeration) strikes(_ context.Context, msg chat.Message, args string) chat.Decision {
+	user := login(args)
+	if user == "" || strings.ContainsAny(user, " \t") {
+		return reply(msg, "Usage: !strikes <user>")
+	}
+	st := m.engine.Standing(user, msg.Time)
+	if st.Strikes == 0 {
+		return reply(msg, "@%s has no strikes.", user)
+	}
+	now := msg.Time
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return reply(msg, "@%s has %d strike%s — last: %s, %s ago; one is forgiven in %s.",
+		user, st.Strikes, plural(st.Strikes), st.LastRule, formatSpan(now.Sub(st.LastAt)), formatSpan(st.Forgiven.Sub(now)))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// pardon is "!pardon user [undo]": strikes cleared; with undo, a timeout
+// or ban is lifted too.
+func (m *channelModeration) pardon(_ context.Context, msg chat.Message, args string) chat.Decision {
+	f := strings.Fields(args)
+	if len(f) == 0 || len(f) > 2 || (len(f) == 2 && !strings.EqualFold(f[1], "undo")) {
+		return reply(msg, "Usage: !pardon <user> [undo]")
+	}
+	user := login(f[0])
+	st := m.engine.Pardon(user, msg.Time)
+	m.log.Info("pardon", "user", user, "by", msg.User, "strikes", st.Strikes, "undo", len(f) == 2)
+	if len(f) == 1 {
+		return reply(msg, "@%s's strikes are cleared (%d before).", user, st.Strikes)
+	}
+	d := reply(msg, "@%s's strikes are cleared (%d before) and any timeout or ban is lifted.", user, st.Strikes)
+	d.Enforcements = []chat.Enforcement{{
+		Kind: chat.PenaltyUnban, User: user, UserID: st.UserID,
+		Reason: "pardoned by " + msg.User,
+	}}
+	return d
+}
+
+// rules is "!rules": what is on, what is in shadow mode, and where each
+// rule starts on the ladder.
+func (m *channelModeration) rules(_ context.Context, msg chat.Message, _ string) chat.Decision {
+	var on, shadow, off []string
+	for _, r := range m.engine.RuleStates() {
+		switch {
+		case !r.Enabled:
+			off = append(off, r.Name)
+		case r.Shadow:
+			shadow = append(shadow, r.Name)
+		default:
+			on = append(on, r.Name+" ("+r.First.String()+")")
+		}
+	}
+	text := "Rules: " + strings.Join(on, ", ")
+	if len(shadow) > 0 {
+		text += " · shadow: " + strings.Join(shadow, ", ")
+	}
+	if len(off) > 0 {
+		text += " · off: " + strings.Join(off, ", ")
+	}
+	return reply(msg, "%s", text)
+}
+
+// shadow is "!shadow <rule> on|off", until the bot restarts.
+func (m *channelModeration) shadow(_ context.Context, msg chat.Message, args string) chat.Decision {
+	f := strings.Fields(strings.ToLower(args))
+	if len(f) != 2 || (f[1] != "on" && f[1] != "off") {
+		return reply(msg, "Usage: !shadow <rule> on|off — rules: %s", strings.Join(moderation.RuleNames(), ", "))
+	}
+	err := m.engine.SetShadow(f[0], f[1] == "on")
+	switch {
+	case errors.Is(err, moderation.ErrUnknownRule):
+		return reply(msg, "There is no rule %q — rules: %s", f[0], strings.Join(moderation.RuleNames(), ", "))
+	case errors.Is(err, moderation.ErrRuleOff):
+		return reply(msg, "%s is off in this channel's config; turn it on there first.", f[0])
+	case err != nil:
+		m.log.Error("shadow", "rule", f[0], "err", err)
+		return reply(msg, "That didn't work; the log says why.")
+	}
+	m.log.Info("shadow", "rule", f[0], "on", f[1] == "on", "by", msg.User)
+	if f[1] == "on" {
+		return reply(msg, "%s is in shadow mode: it decides and records, but acts on nothing, until restart.", f[0])
+	}
+	return reply(msg, "%s acts again.", f[0])
+}
+
+func (m *channelModeration) block(_ context.Context, msg chat.Message, args string) chat.Decision {
+	term := strings.TrimSpace(args)
+	if term == "" {
+		return reply(msg, "Usage: !block <word or phrase> (or /regexp/)")
+	}
+	terms, err := m.engine.Block(term)
+	if err != nil {
+		return reply(msg, "Can't block that: %v", err)
+	}
+	if err := m.blocked.save(terms); err != nil {
+		m.log.Error("block", "term", term, "err", err)
+		return reply(msg, "Blocked until the bot restarts — saving the list failed; the log says why.")
+	}
+	m.log.Info("block", "term", term, "by", msg.User)
+	return reply(msg, "Blocked. %d term%s on the block list.", len(terms), plural(len(terms)))
+}
+
+func (m *channelModeration) unblock(_ context.Context, msg chat.Message, args string) chat.Decision {
+	term := strings.TrimSpace(args)
+	if term == "" {
+		return reply(msg, "Usage: !unblock <term>")
+	}
+	terms, ok := m.engine.Unblock(term)
+	if !ok {
+		return reply(msg, "%q is not on the block list (terms in config.yaml are changed there).", term)
+	}
+	if err := m.blocked.save(terms); err != nil {
+		m.log.Error("unblock", "term", term, "err", err)
+		return reply(msg, "Unblocked until the bot restarts — saving the list failed; the log says why.")
+	}
+	m.log.Info("unblock", "term", term, "by", msg.User)
+	return reply(msg, "Unblocked. %d term%s left on the block list.", len(terms), plural(len(terms)))
+}
