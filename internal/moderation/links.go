@@ -25,7 +25,7 @@ type Link struct {
 // "www." names, bare domains with a known top-level domain, bare IPv4
 // addresses, and the disguised forms spammers use ("example . com",
 // "example(dot)com", "example dot com", "example。com"). E-mail addresses
-// are not links.
+// are not links. Only the first MaxNormalizeInput bytes are read.
 //
 // A top-level domain that is also a common chat word ("ok.so", "lol.no")
 // counts only with a scheme, "www." or a path after it ("t.me/x"), so a
@@ -94,9 +94,18 @@ func mayHaveLink(text string) bool {
 	return false
 }
 
+// maxLabels bounds the labels of one host; real ones have a handful, and
+// the bound keeps a line of "a.a.a.a…" from costing quadratic time.
+const maxLabels = 10
+
 func (f *linkFinder) find(text string) {
 	f.links = f.links[:0]
 	f.hosts = f.hosts[:0]
+	if len(text) > MaxNormalizeInput {
+		// Twitch messages are at most 500 characters; anything longer is
+		// a replayed oddity, read as far as the normaliser reads it.
+		text = text[:MaxNormalizeInput]
+	}
 	if !mayHaveLink(text) {
 		return
 	}
@@ -209,7 +218,7 @@ func (f *linkFinder) readHost(text string, i int) int {
 	// disguised.
 	var disguisedMask uint64
 	j := i + 1
-	for len(f.labels) < 64 {
+	for len(f.labels) < maxLabels {
 		k := j
 		spBefore := k < len(toks) && toks[k].kind == ltSpace
 		if spBefore {
