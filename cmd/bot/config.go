@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -311,10 +312,29 @@ func (c *Config) validate(doc *configDoc) error {
 			add("http.addr", "%v", err)
 		}
 	}
+	c.validateTwitch(add)
 	if len(p) > 0 {
 		return &ConfigError{Problems: p}
 	}
 	return nil
+}
+
+// validateTwitch checks the twitch section: a mistyped address would
+// otherwise only show when the bot tries to go live.
+func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
+	t := &c.Twitch
+	t.Username = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(t.Username)), "@")
+	if t.Username != "" && !channelName.MatchString(t.Username) {
+		add("twitch.username", "want the bot account's Twitch login (letters, digits, _), got %q", t.Username)
+	}
+	if host, _, err := splitHostPort(t.IRCAddress); err != nil || host == "" {
+		add("twitch.irc_address", "want host:port such as irc.chat.twitch.tv:6697, got %q", t.IRCAddress)
+	}
+	for _, f := range []struct{ name, value string }{{"twitch.api_url", t.APIURL}, {"twitch.auth_url", t.AuthURL}} {
+		if u, err := url.Parse(f.value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add(f.name, "want an http(s) URL such as %s, got %q", defaults[f.name], f.value)
+		}
+	}
 }
 
 func splitHostPort(addr string) (string, string, error) {

@@ -2,11 +2,141 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/health"
+	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
-// runTwitch would join Twitch; until the Twitch connection is built the bot
-// says so instead of pretending.
-func (a *app) runTwitch(_ context.Context, _ *Config, _ []*channel) error {
-	return &exitErr{code: exitFailure, err: errors.New("CHATDESK_TWITCH_TOKEN is set, but this build has no Twitch connection yet; unset it to use the local console")}
+// liveHooks are what tests replace when they run the bot against fake
+// Twitch servers: the clocks its pacing and back-off run on. They travel in
+// the context because run's signature is main's, and they are nil in a real
+// run.
+type liveHooks struct {
+	// clock paces sending, Helix retries and the shutdown flush; dial
+	// paces reconnects.
+	clock, dial chat.Clock
+	// onPost sees every message the bot posts.
+	onPost func(chat.Posted)
+}
+
+type liveHooksKey struct{}
+
+func withLiveHooks(ctx context.Context, h liveHooks) context.Context {
+	return context.WithValue(ctx, liveHooksKey{}, h)
+}
+
+func liveHooksFrom(ctx context.Context) liveHooks {
+	h, _ := ctx.Value(liveHooksKey{}).(liveHooks)
+	return h
+}
+
+// runTwitch runs the bot in the configured Twitch channels until ctx ends
+// (SIGINT or SIGTERM), then shuts down cleanly and returns nil. Credentials
+// Twitch refuses at start are an error (exit code 1); a connection lost
+// later is retried for as long as the bot runs.
+func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel) error {
+	log := a.logger(cfg.Bot.LogLevel)
+	hooks := liveHooksFrom(ctx)
+	names := make([]string, len(chs))
+	for i, ch := range chs {
+		names[i] = ch.name
+	}
+
+	helix, err := twitch.NewHelix(twitch.HelixConfig{
+		APIURL: cfg.Twitch.APIURL, AuthURL: cfg.Twitch.AuthURL,
+		ClientID: cfg.Twitch.ClientID, Token: cfg.Twitch.Token,
+		Clock: hooks.clock, Log: log,
+	})
+	if err != nil {
+		return badInput(err)
+	}
+	acct, err := twitch.Preflight(ctx, helix, cfg.Twitch.Username, names)
+	if err != nil {
+		return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
+	}
+	for _, w := range acct.Warnings {
+		log.Warn(w + "; see the README's \"Going live on Twitch\" for the scopes to grant")
+	}
+	login := acct.Token.Login
+	if !strings.EqualFold(login, cfg.Bot.Name) {
+		log.Info("viewers mention the bot as @"+cfg.Bot.Name+" (bot.name) but it chats as "+login+"; set bot.name: "+login+" so mentions match",
+			"bot.name", cfg.Bot.Name, "user", login)
+	}
+
+	// Listening before anything connects makes a busy port a start-up
+	// error, not a surprise an hour into the stream.
+	var ln net.Listener
+	if cfg.HTTP.Addr != "" {
+		if ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+			return &exitErr{code: exitFailure, err: fmt.Errorf("http.addr %s: %w (set http.addr to a free port, or to \"\" to turn the health endpoint off)", cfg.HTTP.Addr, err)}
+		}
+	}
+
+	live := twitch.NewLive(twitch.LiveConfig{
+		IRC: twitch.IRCConfig{
+			Address: cfg.Twitch.IRCAddress, TLS: cfg.Twitch.TLS,
+			Username: login, Token: cfg.Twitch.Token, Channels: names,
+			Clock: hooks.dial,
+		},
+		Helix:      helix,
+		ChannelIDs: acct.ChannelIDs,
+		Sender:     chat.SenderConfig{OnPost: hooks.onPost},
+		Clock:      hooks.clock,
+		Log:        log,
+	})
+	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
+	log.Info("going live on twitch", "user", login, "channels", strings.Join(names, ","))
+
+	// The router stops at the signal; the connection and the send queue
+	// outlive it, to flush what the router already decided.
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLive()
+	g, gctx := errgroup.WithContext(ctx)
+	var reloaders errgroup.Group
+	startReloaders(gctx, &reloaders, cfg, chs, a)
+	g.Go(func() error {
+		defer stopLive()
+		return router.Run(gctx, live.Messages())
+	})
+	g.Go(func() error {
+		if err := live.Run(liveCtx); err != nil {
+			return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
+		}
+		return nil
+	})
+	if ln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/healthz", health.Handler(func() health.Status { return healthOf(live.Status()) }))
+		log.Info("health endpoint listening", "url", "http://"+ln.Addr().String()+"/healthz")
+		g.Go(func() error { return health.Serve(liveCtx, ln, mux) })
+	}
+	err = g.Wait()
+	_ = reloaders.Wait()
+	if err == nil {
+		log.Info("stopped")
+	}
+	return err
+}
+
+// healthOf turns the live bot's status into the health endpoint's.
+func healthOf(st twitch.Status) health.Status {
+	h := health.Status{
+		Connected: st.Connected, Connects: st.Connects, LastMessage: st.LastMessage,
+		DroppedMessages: st.Dropped,
+		Send:            health.Send{Queued: st.Send.Queued, Posted: st.Send.Posted, Stale: st.Send.Stale, Rejected: st.Send.Rejected},
+		Moderation: health.Moderation{Done: st.Moderation.Done, Failed: st.Moderation.Failed, Dropped: st.Moderation.Dropped,
+			Stopped: st.Moderation.Stopped, Disabled: st.Moderation.Disabled},
+	}
+	for _, ch := range st.Channels {
+		h.Channels = append(h.Channels, health.Channel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator, LastMessage: ch.LastMessage})
+	}
+	return h
 }

@@ -159,7 +159,7 @@ func (c *IRC) Run(ctx context.Context) error {
 		// server that keeps talking to the bot without ever welcoming it
 		// counts as a refusal too, after a few tries.
 		switch {
-		case loggedIn || !s.heard:
+		case s.greeted.Load() || !s.heard:
 			refused = 0
 		case s.refused.Load() || errors.Is(err, irc.ErrLoginAuthenticationFailed):
 			refused = refusalsBeforeGivingUp
@@ -337,6 +337,9 @@ type session struct {
 	loggedIn  atomic.Bool
 	reconnect atomic.Bool
 	refused   atomic.Bool
+	// greeted is set by the client's reader the moment the welcome
+	// arrives, even if the connection ends before its parser gets to it.
+	greeted atomic.Bool
 	since     time.Time // login time; written before loggedIn is set
 	panicked  error
 }
@@ -349,6 +352,7 @@ func (c *IRC) newSession(ctx context.Context, n int) *session {
 	cl.Capabilities = []string{irc.TagsCapability, irc.CommandsCapability}
 	cl.SetJoinRateLimiter(irc.CreateDefaultRateLimiter())
 	cl.Join(c.cfg.Channels...)
+	cl.OnConnect(func() { s.greeted.Store(true) }) // on the reader's goroutine: nothing else here
 	cl.OnUnsetMessage(func(m irc.RawMessage) {
 		s.heard1()
 		if m.RawType == "001" {

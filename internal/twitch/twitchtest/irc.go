@@ -75,12 +75,14 @@ func (s *IRC) SetBadges(channel, badges string) {
 	s.mu.Unlock()
 }
 
-// NextLogin waits for a client to log in and have joined want channels.
+// NextLogin waits for a client to log in and have joined want channels,
+// and for it to have handled all the server said (see Sync).
 func (s *IRC) NextLogin(want int) *Conn {
 	s.t.Helper()
 	select {
 	case c := <-s.logins:
 		c.WaitJoined(want)
+		c.Sync()
 		return c
 	case <-time.After(10 * time.Second):
 		s.t.Fatalf("fake irc: no login within 10s")

@@ -1,0 +1,525 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
+)
+
+// liveToken is the bot's token in these tests; it must never be printed.
+const liveToken = "s3cr3t-l1ve-t0k3n"
+
+// syncBuffer is a stderr the test can read while the bot writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// liveBot is `bot run` going live against an in-process Twitch: a fake chat
+// server, a fake Helix, and clocks the test moves.
+type liveBot struct {
+	t      testing.TB
+	irc    *twitchtest.IRC
+	helix  *twitchtest.Helix
+	clock  *twitchtest.Clock // sending and the shutdown flush
+	dial   *twitchtest.Clock // reconnect back-off
+	stderr *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+type liveOptions struct {
+	channels []string
+	// token is the one the bot is given; the fakes accept liveToken.
+	token string
+	// ircToken, when set, is the only token the chat server accepts.
+	ircToken string
+	// scopes of the token; nil means all chatdesk asks for.
+	scopes   []string
+	logLevel string
+	onPost   func(chat.Posted)
+	stderr   io.Writer
+}
+
+// startLive writes a config pointing at the fakes and runs the bot through
+// run, as main does, with the token in the environment.
+func startLive(t testing.TB, o liveOptions) *liveBot {
+	t.Helper()
+	if len(o.channels) == 0 {
+		o.channels = []string{"mira"}
+	}
+	if o.token == "" {
+		o.token = liveToken
+	}
+	if o.logLevel == "" {
+		o.logLevel = "debug"
+	}
+	start := time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)
+	b := &liveBot{t: t, irc: twitchtest.NewIRC(t), helix: twitchtest.NewHelix(t, liveToken, "deskbot"),
+		clock: twitchtest.NewClock(start), dial: twitchtest.NewClock(start), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	b.irc.Token = o.ircToken
+	if o.scopes != nil {
+		b.helix.SetScopes(o.scopes...)
+	}
+	demo, err := filepath.Abs("../../faq/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chans strings.Builder
+	for _, ch := range o.channels {
+		fmt.Fprintf(&chans, "  - name: %s\n    faq: [%q]\n", ch, demo)
+	}
+	cfg := fmt.Sprintf(`bot:
+  name: deskbot
+  log_level: %s
+answer:
+  reload_interval: 0s
+channels:
+%stwitch:
+  username: deskbot
+  irc_address: %s
+  tls: false
+  api_url: %s
+  auth_url: %s
+http:
+  addr: 127.0.0.1:0
+`, o.logLevel, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "CHATDESK_") && !strings.HasPrefix(name, "CHATDESK_TEST_") {
+			t.Setenv(name, "")
+			os.Unsetenv(name)
+		}
+	}
+	t.Setenv("CHATDESK_TWITCH_TOKEN", o.token)
+
+	var stderr io.Writer = b.stderr
+	if o.stderr != nil {
+		stderr = o.stderr
+	}
+	ctx, cancel := context.WithCancel(withLiveHooks(context.Background(), liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost}))
+	b.cancel = cancel
+	go func() {
+		b.done <- run(ctx, []string{"run", "--config", path}, strings.NewReader(""), io.Discard, stderr)
+	}()
+	t.Cleanup(func() {
+		b.stop()
+		if strings.Contains(b.stderr.String(), liveToken) {
+			t.Errorf("the token appears in the log:\n%s", b.stderr)
+		}
+	})
+	return b
+}
+
+// stop ends the bot as SIGINT would and returns what run returned. It
+// moves the clocks on whenever the bot waits on them.
+func (b *liveBot) stop() error {
+	b.cancel()
+	return b.wait()
+}
+
+// wait waits for run to return, moving the clocks on meanwhile.
+func (b *liveBot) wait() error {
+	b.t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case err := <-b.done:
+			b.done <- err
+			return err
+		case <-b.clock.TimerAdded():
+			b.clock.AdvanceToLast()
+		case <-b.dial.TimerAdded():
+			b.dial.AdvanceToLast()
+		case <-time.After(20 * time.Millisecond):
+			b.clock.AdvanceToNext()
+			b.dial.AdvanceToNext()
+		case <-deadline:
+			b.t.Fatalf("run did not return within 20s\n%s", b.stderr)
+			return nil
+		}
+	}
+}
+
+// nextPrivmsg returns the next PRIVMSG the bot sends on c, moving the send
+// clock whenever the bot waits on it.
+func (b *liveBot) nextPrivmsg(c *twitchtest.Conn) string {
+	b.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-c.Lines():
+			if !ok {
+				b.t.Fatalf("connection closed while waiting for a reply\n%s", b.stderr)
+			}
+			if strings.HasPrefix(twitchtest.Command(l), "PRIVMSG") {
+				return l
+			}
+		case <-b.clock.TimerAdded():
+			b.clock.AdvanceToLast()
+		case <-deadline:
+			b.t.Fatalf("no reply within 10s\n%s", b.stderr)
+		}
+	}
+}
+
+// healthURL is where the bot said its health endpoint listens.
+func (b *liveBot) healthURL() string {
+	b.t.Helper()
+	re := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+/healthz)`)
+	for range 1000 {
+		if m := re.FindStringSubmatch(b.stderr.String()); m != nil {
+			return m[1]
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.t.Fatalf("no health endpoint in the log:\n%s", b.stderr)
+	return ""
+}
+
+// faqAnswer is the demo FAQ's answer for id, so the tests follow the FAQ.
+func faqAnswer(t testing.TB, id string) string {
+	t.Helper()
+	entries, err := answer.LoadFAQ("../../faq/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.ID == id {
+			return e.Answer
+		}
+	}
+	t.Fatalf("no %q in the demo FAQ", id)
+	return ""
+}
+
+func TestTwitchAnswersInAThread(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.irc.NextLogin(1)
+	if c.Nick() != "deskbot" {
+		t.Errorf("logged in as %q; want deskbot", c.Nick())
+	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "b1d6-1", User: "ana", Text: "hey when do you stream?"})
+	want := "@reply-parent-msg-id=b1d6-1 PRIVMSG #mira :" + faqAnswer(t, "schedule")
+	if got := b.nextPrivmsg(c); got != want {
+		t.Errorf("bot sent %q; want %q", got, want)
+	}
+	// Chatter that is not a question gets nothing; a second question gets
+	// its own answer, threaded under it.
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "b1d6-2", User: "bob", Text: "LUL that was great"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "b1d6-3", User: "cy", Text: "is there a discord?"})
+	want = "@reply-parent-msg-id=b1d6-3 PRIVMSG #mira :" + faqAnswer(t, "discord")
+	if got := b.nextPrivmsg(c); got != want {
+		t.Errorf("bot sent %q; want %q", got, want)
+	}
+}
+
+// TestTwitchReconnects: after a dropped connection and after Twitch's
+// RECONNECT the bot waits, dials again, rejoins every channel and answers.
+func TestTwitchReconnects(t *testing.T) {
+	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}})
+	c := b.irc.NextLogin(2)
+	c.Sync()
+	questions := []struct{ text, faq string }{
+		{"pc specs?", "pc-specs"},
+		{"is there a discord?", "discord"},
+		{"what game is this", "current-game"},
+	}
+	for i, q := range questions {
+		dropped := b.dial.Now()
+		if i == 1 {
+			c.Send(":tmi.twitch.tv RECONNECT")
+		} else {
+			c.Drop()
+		}
+		c = b.waitLogin(2)
+		if waited := b.dial.Now().Sub(dropped); waited < 500*time.Millisecond {
+			t.Errorf("reconnect %d after %v; want a pause of at least 500ms\n%s", i+1, waited, b.stderr)
+		}
+		c.Say(twitchtest.Chat{Channel: "sam", ID: fmt.Sprint("q", i), User: "ana", Text: q.text})
+		want := fmt.Sprintf("@reply-parent-msg-id=q%d PRIVMSG #sam :%s", i, faqAnswer(t, q.faq))
+		if got := b.nextPrivmsg(c); got != want {
+			t.Errorf("after reconnect %d the bot sent %q; want %q", i+1, got, want)
+		}
+	}
+	st := b.health()
+	if st.Connects != 4 || !st.Connected || len(st.Channels) != 2 || !st.Channels[0].Joined || !st.Channels[1].Joined {
+		t.Errorf("health %+v; want connected, 4 logins, both channels joined\n%s", st, b.stderr)
+	}
+}
+
+// waitLogin waits for the bot to log in again and join n channels, moving
+// the back-off clock whenever the bot waits on it.
+func (b *liveBot) waitLogin(n int) *twitchtest.Conn {
+	b.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-b.irc.Accepted():
+			c.WaitJoined(n)
+			c.Sync()
+			return c
+		case <-b.dial.TimerAdded():
+			b.dial.AdvanceToLast()
+		case <-deadline:
+			b.t.Fatalf("the bot did not log in again within 10s\n%s", b.stderr)
+			return nil
+		}
+	}
+}
+
+// healthStatus is the part of /healthz the tests read.
+type healthStatus struct {
+	Connected   bool   `json:"connected"`
+	Connects    int    `json:"connects"`
+	LastMessage string `json:"last_message"`
+	Channels    []struct {
+		Name        string `json:"name"`
+		Joined      bool   `json:"joined"`
+		Moderator   bool   `json:"moderator"`
+		LastMessage string `json:"last_message"`
+	} `json:"channels"`
+	Send struct {
+		Posted int `json:"posted"`
+	} `json:"send"`
+	code int
+}
+
+func (b *liveBot) health() healthStatus {
+	b.t.Helper()
+	resp, err := http.Get(b.healthURL())
+	if err != nil {
+		b.t.Fatalf("GET /healthz: %v", err)
+	}
+	defer resp.Body.Close()
+	var st healthStatus
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		b.t.Fatalf("/healthz is not JSON: %v", err)
+	}
+	st.code = resp.StatusCode
+	return st
+}
+
+func TestTwitchHealthz(t *testing.T) {
+	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.irc.NextLogin(2)
+	c.Sync()
+	st := b.health()
+	if st.code != http.StatusOK || !st.Connected || st.LastMessage != "" {
+		t.Errorf("health before any chat: %+v; want 200, connected, no last message", st)
+	}
+	want := []string{"mira joined moderator", "sam joined"}
+	var got []string
+	for _, ch := range st.Channels {
+		s := ch.Name
+		if ch.Joined {
+			s += " joined"
+		}
+		if ch.Moderator {
+			s += " moderator"
+		}
+		got = append(got, s)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("channels %q; want %q", got, want)
+	}
+	c.Say(twitchtest.Chat{Channel: "sam", ID: "x1", User: "ana", Text: "hello"})
+	c.Sync()
+	if st := b.health(); st.LastMessage == "" || st.Channels[1].LastMessage == "" || st.Channels[0].LastMessage != "" {
+		t.Errorf("health after a message in #sam: %+v; want its time", st)
+	}
+	// While the bot is out of chat the endpoint says so with a 503.
+	c.Drop()
+	for i := 0; ; i++ {
+		if st := b.health(); st.code == http.StatusServiceUnavailable && !st.Connected {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("health still 200 after the connection dropped")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestTwitchShutdown(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.irc.NextLogin(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "q1", User: "ana", Text: "when do you stream?"})
+	b.nextPrivmsg(c)
+	url := b.healthURL()
+	// SIGINT: main cancels run's context.
+	if err := b.stop(); err != nil {
+		t.Fatalf("run = %v; want nil (exit 0) after SIGINT", err)
+	}
+	if got := c.Next("PART"); got != "PART #mira" {
+		t.Errorf("bot sent %q; want PART #mira before hanging up", got)
+	}
+	if !strings.Contains(b.stderr.String(), "msg=stopped") {
+		t.Errorf("no last word in the log:\n%s", b.stderr)
+	}
+	if _, err := http.Get(url); err == nil {
+		t.Error("the health endpoint still answers after shutdown")
+	}
+}
+
+func TestTwitchBadCredentials(t *testing.T) {
+	tests := []struct {
+		name string
+		o    liveOptions
+		want string
+	}{
+		{"token refused", liveOptions{token: "zz-expired-token-zz"}, "Twitch refused CHATDESK_TWITCH_TOKEN"},
+		{"no chat scopes", liveOptions{scopes: []string{"moderator:manage:banned_users"}}, "the token lacks chat:read and chat:edit"},
+		{"chat login refused", liveOptions{ircToken: "another-token"}, "twitch chat refused the login as deskbot"},
+		{"unknown channel", liveOptions{channels: []string{"mira", "nosuchstreamer"}}, "no twitch channel named nosuchstreamer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := startLive(t, tt.o)
+			err := b.wait()
+			if code := exitCode(err); code != exitFailure {
+				t.Fatalf("exit code %d (%v); want %d", code, err, exitFailure)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q; want it to say %q", err, tt.want)
+			}
+			if strings.Contains(err.Error()+b.stderr.String(), tt.o.token) && tt.o.token != "" {
+				t.Errorf("the token appears in the output")
+			}
+		})
+	}
+}
+
+func TestTwitchWarnings(t *testing.T) {
+	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}, scopes: []string{"chat:read", "chat:edit", "moderator:manage:banned_users", "moderator:manage:chat_messages"}})
+	b.irc.SetBadges("mira", "broadcaster/1")
+	c := b.irc.NextLogin(2)
+	c.Sync()
+	logs := b.stderr.String()
+	for _, want := range []string{
+		`lacks the scope moderator:manage:warnings, so the bot cannot warn chatters`,
+		`lacks the scope moderator:manage:announcements`,
+		`the bot is not a moderator here`,
+	} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("no warning %q in the log:\n%s", want, logs)
+		}
+	}
+	if n := strings.Count(logs, "not a moderator here"); n != 1 {
+		t.Errorf("%d not-a-moderator warnings; want 1, for #sam", n)
+	}
+}
+
+// TestTwitchTokenNeverLogged runs a whole session at debug level — start,
+// an answer, a reconnect, a refused moderation call, shutdown — and looks
+// for the token in everything the bot printed.
+func TestTwitchTokenNeverLogged(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.irc.NextLogin(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "q1", User: "ana", Text: "when do you stream?"})
+	b.nextPrivmsg(c)
+	c.Drop()
+	c = b.waitLogin(1)
+	b.helix.SetToken("rotated") // later Helix calls are refused
+	if err := b.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.stderr.String(); strings.Contains(out, liveToken) || strings.Contains(out, "l1ve") {
+		t.Errorf("the token appears in the log:\n%s", out)
+	}
+	if !strings.Contains(b.stderr.String(), "level=DEBUG") && !strings.Contains(b.stderr.String(), "level=INFO") {
+		t.Errorf("the log is empty; the test saw nothing:\n%s", b.stderr)
+	}
+}
+
+func TestTwitchConfigProblems(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	a := &app{env: nil, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr}
+	err := a.execute(context.Background(), []string{"check", "--config", "testdata/twitch-bad.yaml"})
+	if code := exitCode(err); code != exitBadInput {
+		t.Fatalf("exit code %d (%v); want %d", code, err, exitBadInput)
+	}
+	got := err.Error() + stdout.String() + stderr.String()
+	for _, want := range []string{
+		`testdata/twitch-bad.yaml:8: twitch.username: want the bot account's Twitch login (letters, digits, _), got "desk bot"`,
+		`testdata/twitch-bad.yaml:9: twitch.irc_address: want host:port such as irc.chat.twitch.tv:6697, got "irc.chat.twitch.tv"`,
+		`testdata/twitch-bad.yaml:11: twitch.api_url: want an http(s) URL such as https://api.twitch.tv/helix, got "api.twitch.tv/helix"`,
+		`testdata/twitch-bad.yaml:12: twitch.auth_url: want an http(s) URL such as https://id.twitch.tv/oauth2, got "ftp://id.twitch.tv"`,
+		`testdata/twitch-bad.yaml:14: http.addr: want host:port with a numeric port, got "localhost:http"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in:\n%s", want, got)
+		}
+	}
+}
+
+// BenchmarkTwitchRoundTrip measures a viewer's question in to the bot's
+// threaded answer out, through `bot run` and the real chat client, over
+// loopback to the fake chat server. The clock is moved 31 s between
+// questions, so the rate limiter never holds a reply back: what is measured
+// is the bot, not Twitch's pacing.
+func BenchmarkTwitchRoundTrip(b *testing.B) {
+	bot := startLive(b, liveOptions{logLevel: "error", stderr: io.Discard})
+	c := bot.irc.NextLogin(1)
+	c.Sync()
+	want := faqAnswer(b, "schedule")
+	sent := time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bot.clock.Advance(31 * time.Second)
+		sent = sent.Add(5 * time.Minute) // past the FAQ entry's cooldown
+		id := fmt.Sprint("bench-", i)
+		start := time.Now()
+		c.Say(twitchtest.Chat{Channel: "mira", ID: id, User: "ana", Text: "when do you stream?", SentMillis: sent.UnixMilli()})
+		for {
+			l, ok := <-c.Lines()
+			if !ok {
+				b.Fatal("connection closed")
+			}
+			if strings.HasPrefix(twitchtest.Command(l), "PRIVMSG") {
+				if twitchtest.Tag(l, "reply-parent-msg-id") != id || twitchtest.Text(l) != want {
+					b.Fatalf("unexpected reply %q", l)
+				}
+				break
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) }
+	b.ReportMetric(pct(0.50), "p50-µs")
+	b.ReportMetric(pct(0.99), "p99-µs")
+}
