@@ -22,15 +22,19 @@ var trainSpam = flag.Bool("spam.train", false, "retrain spam_model.txt from the 
 // has none and the caller skips, but CI must have it.
 func devDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("CHATDESK_DEV_DATA")
+	// The same variables as the bot's own dev-set tests.
+	dir := os.Getenv("CHATDESK_TEST_DEV_DATA")
+	if dir == "" {
+		dir = os.Getenv("CHATDESK_DEV_DATA")
+	}
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "shared", "data", "dev")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "spam", "chat.jsonl")); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("dev data not found at %s (set CHATDESK_DEV_DATA): %v", dir, err)
+			t.Fatalf("dev data not found at %s (set CHATDESK_TEST_DEV_DATA): %v", dir, err)
 		}
-		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_DEV_DATA to point elsewhere)", dir)
+		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_TEST_DEV_DATA to point elsewhere)", dir)
 	}
 	return dir
 }
