@@ -118,17 +118,16 @@ func TestCheckMedianAndAllocs(t *testing.T) {
 		t.Errorf("a passing message allocates %.1f times; want 0", allocs)
 	}
 	var times []time.Duration
-	for i, m := range msgs {
+	for _, m := range msgs {
 		m.Time = m.Time.Add(48 * time.Hour)
 		start := time.Now()
 		e.Check(m)
 		times = append(times, time.Since(start))
-		_ = i
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
 	median := times[len(times)/2]
 	t.Logf("median Check: %s over %d messages", median, len(times))
-	if median > 100*time.Microsecond {
-		t.Errorf("median Check %s; want far below 100µs (target 5µs)", median)
+	if !raceEnabled && median > 50*time.Microsecond {
+		t.Errorf("median Check %s; want far below 50µs (target 5µs)", median)
 	}
 }
