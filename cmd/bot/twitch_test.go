@@ -66,6 +66,8 @@ type liveOptions struct {
 	logLevel string
 	onPost   func(chat.Posted)
 	stderr   io.Writer
+	// moderation is a top-level moderation section, as YAML.
+	moderation string
 }
 
 // startLive writes a config pointing at the fakes and runs the bot through
@@ -99,6 +101,8 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 	cfg := fmt.Sprintf(`bot:
   name: deskbot
   log_level: %s
+  data_dir: %q
+%s
 answer:
   reload_interval: 0s
 channels:
@@ -110,7 +114,7 @@ channels:
   auth_url: %s
 http:
   addr: 127.0.0.1:0
-`, o.logLevel, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
+`, o.logLevel, t.TempDir(), o.moderation, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -225,7 +229,7 @@ func faqAnswer(t testing.TB, id string) string {
 
 func TestTwitchAnswersInAThread(t *testing.T) {
 	b := startLive(t, liveOptions{})
-	c := b.irc.NextLogin(1)
+	c := b.login(1)
 	if c.Nick() != "deskbot" {
 		t.Errorf("logged in as %q; want deskbot", c.Nick())
 	}
@@ -244,11 +248,73 @@ func TestTwitchAnswersInAThread(t *testing.T) {
 	}
 }
 
+// TestTwitchModeratorByBadges: the badges Twitch puts on a message say who
+// moderates; a viewer typing a moderator's command gets nothing.
+func TestTwitchModeratorByBadges(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "p1", User: "pretender", DisplayName: "Moderator", Badges: "subscriber/12,premium/1", Text: "!strikes ana"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "p2", User: "pretender2", Badges: "vip/1", Text: "!strikes ana"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "m1", User: "kim", Badges: "moderator/1", Text: "!strikes ana"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "m2", User: "lea", Badges: "lead_moderator/1", Text: "!strikes bob"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "m3", User: "mira", Badges: "broadcaster/1", Text: "!strikes cy"})
+	for _, want := range []string{
+		"@reply-parent-msg-id=m1 PRIVMSG #mira :@ana has no strikes.",
+		"@reply-parent-msg-id=m2 PRIVMSG #mira :@bob has no strikes.",
+		"@reply-parent-msg-id=m3 PRIVMSG #mira :@cy has no strikes.",
+	} {
+		if got := b.nextPrivmsg(c); got != want {
+			t.Errorf("bot sent %q; want %q", got, want)
+		}
+	}
+}
+
+// TestTwitchModerationThroughHelix: a message that breaks a rule is dealt
+// with through Twitch's API, as the rule's ladder step says, and the
+// author is told in chat.
+func TestTwitchModerationThroughHelix(t *testing.T) {
+	b := startLive(t, liveOptions{moderation: `moderation:
+  ladder: [warn, delete, timeout 60s, timeout 10m, ban]
+  rules:
+    banned_terms: {terms: [buyfollowers], severity: 3}`})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bad-1", User: "spammer", UserID: "4242", Text: "cheap buyfollowers here", SentMillis: 1746122400000})
+	req := b.helix.WaitRequests(t, "/moderation/bans", 1)[0]
+	if req.Method != "POST" || req.Query.Get("broadcaster_id") != twitchtest.RoomID("mira") || req.Query.Get("moderator_id") != "bot-id" {
+		t.Errorf("ban request %s %s?%s; want POST for #mira by the bot", req.Method, req.Path, req.Query.Encode())
+	}
+	var body struct {
+		Data struct {
+			UserID   string `json:"user_id"`
+			Duration int    `json:"duration"`
+			Reason   string `json:"reason"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(req.Body), &body); err != nil {
+		t.Fatalf("body %q: %v", req.Body, err)
+	}
+	if body.Data.UserID != "4242" || body.Data.Duration != 60 || body.Data.Reason == "" {
+		t.Errorf("ban body %s; want user 4242 timed out 60 s with a reason", req.Body)
+	}
+	// A second offence climbs the ladder.
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bad-2", User: "spammer", UserID: "4242", Text: "buyfollowers again", SentMillis: 1746122460000})
+	req = b.helix.WaitRequests(t, "/moderation/bans", 2)[1]
+	if !strings.Contains(req.Body, `"duration":600`) {
+		t.Errorf("second offence %s; want a 10-minute timeout", req.Body)
+	}
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/moderation/chat" {
+			t.Errorf("a delete alongside a timeout: %+v", r)
+		}
+	}
+}
+
 // TestTwitchReconnects: after a dropped connection and after Twitch's
 // RECONNECT the bot waits, dials again, rejoins every channel and answers.
 func TestTwitchReconnects(t *testing.T) {
 	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}})
-	c := b.irc.NextLogin(2)
+	c := b.login(2)
 	c.Sync()
 	questions := []struct{ text, faq string }{
 		{"pc specs?", "pc-specs"},
@@ -276,6 +342,24 @@ func TestTwitchReconnects(t *testing.T) {
 	if st.Connects != 4 || !st.Connected || len(st.Channels) != 2 || !st.Channels[0].Joined || !st.Channels[1].Joined {
 		t.Errorf("health %+v; want connected, 4 logins, both channels joined\n%s", st, b.stderr)
 	}
+}
+
+// login waits for the bot's first login and its joins; if run ends
+// instead, it says why.
+func (b *liveBot) login(channels int) *twitchtest.Conn {
+	b.t.Helper()
+	select {
+	case c := <-b.irc.Accepted():
+		c.WaitJoined(channels)
+		c.Sync()
+		return c
+	case err := <-b.done:
+		b.done <- err
+		b.t.Fatalf("run ended before logging in: %v\n%s", err, b.stderr)
+	case <-time.After(10 * time.Second):
+		b.t.Fatalf("the bot did not log in within 10s\n%s", b.stderr)
+	}
+	return nil
 }
 
 // waitLogin waits for the bot to log in again and join n channels, moving
@@ -333,7 +417,7 @@ func (b *liveBot) health() healthStatus {
 func TestTwitchHealthz(t *testing.T) {
 	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}})
 	b.irc.SetBadges("mira", "moderator/1")
-	c := b.irc.NextLogin(2)
+	c := b.login(2)
 	c.Sync()
 	st := b.health()
 	if st.code != http.StatusOK || !st.Connected || st.LastMessage != "" {
@@ -374,7 +458,7 @@ func TestTwitchHealthz(t *testing.T) {
 
 func TestTwitchShutdown(t *testing.T) {
 	b := startLive(t, liveOptions{})
-	c := b.irc.NextLogin(1)
+	c := b.login(1)
 	c.Say(twitchtest.Chat{Channel: "mira", ID: "q1", User: "ana", Text: "when do you stream?"})
 	b.nextPrivmsg(c)
 	url := b.healthURL()
@@ -424,7 +508,7 @@ func TestTwitchBadCredentials(t *testing.T) {
 func TestTwitchWarnings(t *testing.T) {
 	b := startLive(t, liveOptions{channels: []string{"mira", "sam"}, scopes: []string{"chat:read", "chat:edit", "moderator:manage:banned_users", "moderator:manage:chat_messages"}})
 	b.irc.SetBadges("mira", "broadcaster/1")
-	c := b.irc.NextLogin(2)
+	c := b.login(2)
 	c.Sync()
 	logs := b.stderr.String()
 	for _, want := range []string{
@@ -446,7 +530,7 @@ func TestTwitchWarnings(t *testing.T) {
 // for the token in everything the bot printed.
 func TestTwitchTokenNeverLogged(t *testing.T) {
 	b := startLive(t, liveOptions{})
-	c := b.irc.NextLogin(1)
+	c := b.login(1)
 	c.Say(twitchtest.Chat{Channel: "mira", ID: "q1", User: "ana", Text: "when do you stream?"})
 	b.nextPrivmsg(c)
 	c.Drop()
@@ -491,7 +575,7 @@ func TestTwitchConfigProblems(t *testing.T) {
 // is the bot, not Twitch's pacing.
 func BenchmarkTwitchRoundTrip(b *testing.B) {
 	bot := startLive(b, liveOptions{logLevel: "error", stderr: io.Discard})
-	c := bot.irc.NextLogin(1)
+	c := bot.login(1)
 	c.Sync()
 	want := faqAnswer(b, "schedule")
 	sent := time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)

@@ -339,9 +339,9 @@ type session struct {
 	refused   atomic.Bool
 	// greeted is set by the client's reader the moment the welcome
 	// arrives, even if the connection ends before its parser gets to it.
-	greeted atomic.Bool
-	since     time.Time // login time; written before loggedIn is set
-	panicked  error
+	greeted  atomic.Bool
+	since    time.Time // login time; written before loggedIn is set
+	panicked error
 }
 
 func (c *IRC) newSession(ctx context.Context, n int) *session {
@@ -465,6 +465,11 @@ func (s *session) privmsg(m irc.PrivateMessage) {
 	}
 	msg := MessageFromPrivate(m)
 	now := c.cfg.Clock.Now()
+	if msg.Time.IsZero() {
+		// Twitch stamps every message; should one come without, the time
+		// it arrived beats none for cooldowns and strikes.
+		msg.Time = now
+	}
 	c.mu.Lock()
 	c.lastMessage = now
 	c.lastIn[msg.Channel] = now
