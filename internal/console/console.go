@@ -166,7 +166,13 @@ func (c *Console) Deliver(_ context.Context, msg chat.Message, d chat.Decision) 
 		}
 	}
 	if d.Penalty != "" {
-		fmt.Fprintf(&b, "%s [%s %s: %s]\n", c.BotName, d.Penalty, msg.Name(), d.Rule)
+		// A shadow decision is only recorded; saying so keeps a streamer
+		// trying a rule from thinking the viewer was punished.
+		if d.Shadow {
+			fmt.Fprintf(&b, "%s [shadow: would %s %s: %s]\n", c.BotName, d.Penalty, msg.Name(), d.Rule)
+		} else {
+			fmt.Fprintf(&b, "%s [%s %s: %s]\n", c.BotName, d.Penalty, msg.Name(), d.Rule)
+		}
 	}
 	_, err := io.WriteString(c.out, b.String())
 	return err

@@ -248,3 +248,23 @@ func TestDeliverConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliverShowsShadowDecisions(t *testing.T) {
+	for _, tc := range []struct {
+		shadow bool
+		want   string
+	}{
+		{false, "chatdesk [delete bob: links]\n"},
+		{true, "chatdesk [shadow: would delete bob: links]\n"},
+	} {
+		var out strings.Builder
+		c := console.New(strings.NewReader(""), &out, "mira", "chatdesk")
+		d := chat.Decision{Action: chat.ActionModerate, Rule: "links", Penalty: "delete", Shadow: tc.shadow}
+		if err := c.Deliver(context.Background(), chat.Message{User: "bob"}, d); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("shadow=%v: got %q; want %q", tc.shadow, out.String(), tc.want)
+		}
+	}
+}
