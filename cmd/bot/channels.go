@@ -20,6 +20,8 @@ type channel struct {
 	faqFiles  []string
 	responder *answer.Responder
 	pipeline  *bot.Pipeline
+	// escalation is the channel's help desk; nil when it is off.
+	escalation *channelDesk
 }
 
 // settingsFor merges the top-level answer settings with the channel's
@@ -52,30 +54,37 @@ func loadIndex(files []string) (*answer.Index, int, error) {
 }
 
 // buildChannels builds every configured channel's pipeline. now may be nil.
-// All channels' FAQ problems are reported together.
-func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger) ([]*channel, error) {
+// All channels' FAQ problems are reported together. esc is the ticket store
+// the desks use; without one, tickets live in memory for the run (a dry
+// run, as replay is).
+func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*escalationWiring) ([]*channel, error) {
 	var out []*channel
 	var problems []string
 	for _, cc := range cfg.Channels {
-		ix, _, err := loadIndex(cc.FAQ)
+		files := withLearned(cfg, cc)
+		ix, _, err := loadIndex(files)
 		if err != nil {
 			problems = append(problems, faqProblems(err)...)
 			continue
 		}
 		names := []string{cfg.Bot.Name, cc.Name}
 		r := answer.NewResponder(ix, answer.Detector{Names: names}, settingsFor(cfg, cc), now, log.With("channel", cc.Name))
-		ch := &channel{name: cc.Name, faqFiles: cc.FAQ, responder: r}
+		ch := &channel{name: cc.Name, faqFiles: files, responder: r}
 		mod, err := newChannelModeration(cfg, cc, now, log.With("channel", cc.Name))
 		if err != nil {
 			r.Close()
 			problems = append(problems, err.Error())
 			continue
 		}
-		cmds := bot.NewCommands(append([]bot.Command{faqCommand(r)}, mod.commands()...)...)
-		// Moderation comes after commands and before answers: a removed
-		// message is never answered.
-		stages := append([]bot.Stage{cmds}, mod.stages()...)
-		ch.pipeline = &bot.Pipeline{Stages: append(stages, r)}
+		desk := escalationFor(esc, cfg, cc, ch, now, log)
+		cmds := bot.NewCommands(append(append([]bot.Command{faqCommand(r)}, mod.commands()...), desk.commands...)...)
+		// The desk's follow-up comes first: it sees every message and
+		// hands back waiting answers without acting. Moderation comes
+		// after commands and before answers: a removed message is never
+		// answered. Escalation comes after the answer stage: what reaches
+		// it was not answered.
+		stages := append(append(desk.front, cmds), mod.stages()...)
+		ch.pipeline = &bot.Pipeline{Stages: append(append(stages, r), desk.after...)}
 		out = append(out, ch)
 	}
 	if len(problems) > 0 {

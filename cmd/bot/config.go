@@ -30,6 +30,10 @@ type Config struct {
 	// Moderation sets every channel's rules; a channel's own section
 	// changes what it names.
 	Moderation ModerationConfig `mapstructure:"moderation"`
+	// Store says where tickets live; Escalation when questions become
+	// tickets and what the bot promises about them.
+	Store      StoreConfig      `mapstructure:"store"`
+	Escalation EscalationConfig `mapstructure:"escalation"`
 
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
@@ -67,6 +71,9 @@ type ChannelConfig struct {
 	// Moderation changes the top-level moderation settings for this
 	// channel.
 	Moderation ModerationConfig `mapstructure:"moderation"`
+	// Escalation changes the top-level escalation settings for this
+	// channel.
+	Escalation ChannelEscalationConfig `mapstructure:"escalation"`
 }
 
 // ChannelAnswerConfig holds a channel's overrides; zero values inherit.
@@ -114,10 +121,27 @@ var defaults = map[string]any{
 	"twitch.client_id":         "",
 	"http.addr":                "127.0.0.1:8080",
 	"channels":                 []any{},
+
+	"store.backend":                 "embedded",
+	"store.path":                    "",
+	"store.redis.addrs":             []any{"127.0.0.1:6379"},
+	"store.redis.db":                0,
+	"store.redis.password":          "",
+	"store.redis.master_name":       "",
+	"store.redis.key_prefix":        "chatdesk:",
+	"escalation.enabled":            true,
+	"escalation.mentions":           true,
+	"escalation.crowd.viewers":      3,
+	"escalation.crowd.within":       "5m",
+	"escalation.sla.first_response": "10m",
+	"escalation.sla.remind_every":   "5m",
+	"escalation.claim_lease":        "15m",
+	"escalation.delivery_expiry":    "24h",
+	"escalation.away_after":         "10m",
 }
 
 // secretKeys may only come from the environment.
-var secretKeys = map[string]bool{"twitch.token": true, "twitch.client_id": true}
+var secretKeys = map[string]bool{"twitch.token": true, "twitch.client_id": true, "store.redis.password": true}
 
 // languages the answer stage knows.
 var languages = map[string]bool{"en": true, "zh": true}
@@ -226,8 +250,14 @@ func parseEnvValue(key, val string) (any, error) {
 			return nil, fmt.Errorf("want a number, got %q", val)
 		}
 		return f, nil
+	case int:
+		n, err := strconv.Atoi(val)
+		if err != nil {
+			return nil, fmt.Errorf("want a whole number, got %q", val)
+		}
+		return n, nil
 	}
-	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") {
+	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] {
 		if _, err := time.ParseDuration(val); err != nil {
 			return nil, fmt.Errorf("want a duration like 90s or 2m, got %q", val)
 		}
@@ -274,6 +304,7 @@ func (c *Config) validate(doc *configDoc) error {
 	}
 	checkAnswer("answer", c.Answer.MinConfidence, c.Answer.Cooldown, c.Answer.ReloadInterval)
 	validateModeration(c, add)
+	validateEscalation(c, add)
 	if len(c.Channels) == 0 {
 		add("channels", "list at least one channel, e.g. channels: [{name: mychannel, faq: [faq/demo.yaml]}]")
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/bot"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/console"
@@ -20,7 +19,12 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		return err
 	}
 	log := a.logger(cfg.Bot.LogLevel)
-	chs, err := buildChannels(cfg, nil, log)
+	esc, err := a.openEscalation(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer esc.close()
+	chs, err := buildChannels(cfg, nil, log, esc)
 	if err != nil {
 		return err
 	}
@@ -37,6 +41,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 			chs[0].name, len(chs[0].responder.Entries()))
 	}
 	router := bot.NewRouter(pipelines(chs), con, log)
+	esc.useSink(con)
 	msgs := make(chan chat.Message, bot.LaneDepth)
 
 	// The console ends when its input does; the reloaders end with it.
@@ -53,15 +58,16 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	return err
 }
 
-// startReloaders keeps each channel's FAQ in step with its files.
+// startReloaders keeps each channel's FAQ in step with its files, and runs
+// the loops of the channels' help desks (SLA reminders, the spool).
 func startReloaders(ctx context.Context, g *errgroup.Group, cfg *Config, chs []*channel, a *app) {
+	startEscalation(ctx, g, chs)
 	if cfg.Answer.ReloadInterval <= 0 {
 		return
 	}
 	log := a.logger(cfg.Bot.LogLevel)
 	for _, ch := range chs {
-		w := &answer.Reloader{Files: ch.faqFiles, Responder: ch.responder, Interval: cfg.Answer.ReloadInterval, Log: log.With("channel", ch.name)}
-		g.Go(func() error { return w.Run(ctx) })
+		g.Go(func() error { return runReloader(ctx, ch, cfg.Answer.ReloadInterval, log.With("channel", ch.name)) })
 	}
 }
 

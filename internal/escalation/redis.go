@@ -35,27 +35,41 @@ type RedisOptions struct {
 	Log    *slog.Logger
 }
 
-// OpenRedis checks that the server answers, loads the transition scripts and
-// warns when the server is set up to lose data. The store owns c and closes
-// it.
-func OpenRedis(ctx context.Context, c redis.UniversalClient, o RedisOptions) (*RedisStore, error) {
+// NewRedis returns the store over c without touching the server; Open
+// does. The store owns c and closes it.
+func NewRedis(c redis.UniversalClient, o RedisOptions) *RedisStore {
 	if o.Prefix == "" {
 		o.Prefix = DefaultRedisPrefix
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &RedisStore{c: c, prefix: o.Prefix, log: o.Log}
+	return &RedisStore{c: c, prefix: o.Prefix, log: o.Log}
+}
+
+// OpenRedis is NewRedis and Open.
+func OpenRedis(ctx context.Context, c redis.UniversalClient, o RedisOptions) (*RedisStore, error) {
+	s := NewRedis(c, o)
+	if err := s.Open(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Open checks that the server answers, loads the transition scripts and
+// warns when the server is set up to lose data. A server that does not
+// answer is ErrUnavailable; the store still works once it does.
+func (s *RedisStore) Open(ctx context.Context) error {
 	if err := s.Ping(ctx); err != nil {
-		return nil, fmt.Errorf("open redis ticket store: %w", err)
+		return fmt.Errorf("open redis ticket store: %w", err)
 	}
 	if err := s.loadScripts(ctx); err != nil {
-		return nil, fmt.Errorf("open redis ticket store: %w", err)
+		return fmt.Errorf("open redis ticket store: %w", err)
 	}
 	for _, w := range s.durabilityWarnings(ctx) {
 		s.log.Warn("redis may lose tickets", "problem", w)
 	}
-	return s, nil
+	return nil
 }
 
 // Ping reports whether the server answers; the spool uses it to know when to

@@ -130,3 +130,7 @@ func TestTwoInstancesRaceToClaim(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryConformance(t *testing.T) {
+	testStore(t, func(*testing.T) escalation.Store { return escalation.NewMemoryStore() })
+}
