@@ -31,7 +31,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer closeChannels(chs)
 
 	if cfg.Twitch.Token != "" {
-		return a.runTwitch(ctx, cfg, chs)
+		return a.runTwitch(ctx, cfg, chs, esc)
 	}
 
 	con := console.New(a.stdin, a.stdout, chs[0].name, cfg.Bot.Name)

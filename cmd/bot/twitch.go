@@ -42,7 +42,7 @@ func liveHooksFrom(ctx context.Context) liveHooks {
 // (SIGINT or SIGTERM), then shuts down cleanly and returns nil. Credentials
 // Twitch refuses at start are an error (exit code 1); a connection lost
 // later is retried for as long as the bot runs.
-func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel) error {
+func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *escalationWiring) error {
 	log := a.logger(cfg.Bot.LogLevel)
 	hooks := liveHooksFrom(ctx)
 	names := make([]string, len(chs))
@@ -93,6 +93,11 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel) error 
 		Log:        log,
 	})
 	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
+	if esc != nil {
+		// The help desks' reminders and late ticket numbers go to chat
+		// like every other reply.
+		esc.useSink(live.Sink())
+	}
 	log.Info("going live on twitch", "user", login, "channels", strings.Join(names, ","))
 
 	// The router stops at the signal; the connection and the send queue

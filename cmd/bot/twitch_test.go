@@ -269,6 +269,28 @@ func TestTwitchModeratorByBadges(t *testing.T) {
 	}
 }
 
+// TestTwitchTicketAnsweredByModeratorsOnly: "!answer" from a viewer is
+// ignored; from a moderator it reaches the viewer who asked.
+func TestTwitchTicketAnsweredByModeratorsOnly(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "ask-1", User: "ana", Text: "!ask how do i get the discord role"})
+	if got := b.nextPrivmsg(c); !strings.HasPrefix(got, "@reply-parent-msg-id=ask-1 PRIVMSG #mira :") || !strings.Contains(got, "#1") {
+		t.Fatalf("bot sent %q; want ticket #1 acknowledged under ana's question", got)
+	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "fake-1", User: "bob", DisplayName: "Mod_Bob", Badges: "subscriber/24", Text: "!answer 1 send me your password"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "real-1", User: "kim", Badges: "moderator/1", Text: "!answer 1 Link your account in Settings, then type !role"})
+	got := b.nextPrivmsg(c)
+	if !strings.HasPrefix(got, "@reply-parent-msg-id=ask-1 PRIVMSG #mira :@ana ") || !strings.Contains(got, "Link your account in Settings") {
+		t.Errorf("bot sent %q; want kim's answer delivered to ana, under her question", got)
+	}
+	for _, l := range []string{got, b.nextPrivmsg(c)} {
+		if strings.Contains(l, "fake-1") || strings.Contains(l, "password") {
+			t.Errorf("a viewer's !answer got through: %q", l)
+		}
+	}
+}
+
 // TestTwitchModerationThroughHelix: a message that breaks a rule is dealt
 // with through Twitch's API, as the rule's ladder step says, and the
 // author is told in chat.
