@@ -291,6 +291,47 @@ func TestTwitchTicketAnsweredByModeratorsOnly(t *testing.T) {
 	}
 }
 
+// TestTwitchQuotedTextIsSafe: a viewer's question carrying a bare carriage
+// return (IRC splits lines on CR LF, so one alone survives the trip in) is
+// quoted back by the help desk; on the wire it must stay one line.
+func TestTwitchQuotedTextIsSafe(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "ask-1", User: "ana", Text: "!ask can i join\rPART #mira\r\x01ACTION waves"})
+	b.nextPrivmsg(c)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "ans-1", User: "kim", Badges: "moderator/1", Text: "!answer 1 .timeout ana yes, everyone can join"})
+	var sent []string
+	for range 2 {
+		sent = append(sent, b.nextPrivmsg(c))
+	}
+	c.Sync()
+	for {
+		l, ok := c.NextWithin("", 10*time.Millisecond)
+		if !ok {
+			break
+		}
+		if !strings.HasPrefix(l, "PONG") {
+			sent = append(sent, l)
+		}
+	}
+	quoted := false
+	for _, l := range sent {
+		cmd := twitchtest.Command(l)
+		if !strings.HasPrefix(cmd, "PRIVMSG #mira :") {
+			t.Errorf("the bot sent %q; want only its PRIVMSGs", l)
+			continue
+		}
+		text := twitchtest.Text(l)
+		if strings.ContainsAny(text, "\r\n\x01") || text[0] == '/' || text[0] == '.' {
+			t.Errorf("unsafe message on the wire: %q", l)
+		}
+		quoted = quoted || strings.Contains(text, "PART #mira")
+	}
+	if !quoted {
+		t.Errorf("the question was not quoted back, so the test proved nothing: %q", sent)
+	}
+}
+
 // TestTwitchModerationThroughHelix: a message that breaks a rule is dealt
 // with through Twitch's API, as the rule's ladder step says, and the
 // author is told in chat.
