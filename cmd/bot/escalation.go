@@ -297,13 +297,173 @@ func (a *app) openEscalation(ctx context.Context, cfg *Config, log *slog.Logger)
 		}
 		w.store, w.spool = spool, spool
 	default:
-		s, err := escalation.OpenBolt(storePath(cfg), escalation.BoltOptions{})
-		if err != nil {
-			return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
+		s := &lazyBolt{path: storePath(cfg)}
+		// An existing store is opened now, so a second bot on the same
+		// file fails at start rather than at its first ticket.
+		if fileExists(s.path) {
+			if _, err := s.open(true); err != nil {
+				return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
+			}
 		}
 		w.store = s
 	}
 	return w, nil
+}
+
+// lazyBolt is the embedded store, created on the first ticket: a bot that
+// never escalates (a try-out in the console, a test) leaves no file behind.
+// Reads before then find an empty queue.
+type lazyBolt struct {
+	path string
+	mu   sync.Mutex
+	s    *escalation.BoltStore
+}
+
+// open returns the store, creating the file when create is set; without
+// it, a missing file gives nil.
+func (l *lazyBolt) open(create bool) (*escalation.BoltStore, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.s != nil || (!create && !fileExists(l.path)) {
+		return l.s, nil
+	}
+	s, err := escalation.OpenBolt(l.path, escalation.BoltOptions{})
+	if err != nil {
+		return nil, err
+	}
+	l.s = s
+	return s, nil
+}
+
+func (l *lazyBolt) Create(ctx context.Context, n escalation.NewTicket) (escalation.Ticket, bool, error) {
+	s, err := l.open(true)
+	if err != nil {
+		return escalation.Ticket{}, false, err
+	}
+	return s.Create(ctx, n)
+}
+
+// existing is the store for a transition: one on a ticket that cannot exist
+// yet needs no file.
+func (l *lazyBolt) existing(op escalation.Op) (*escalation.BoltStore, error) {
+	s, err := l.open(false)
+	if err == nil && s == nil {
+		err = fmt.Errorf("#%s %d: %w", op.Channel, op.Number, escalation.ErrNotFound)
+	}
+	return s, err
+}
+
+func (l *lazyBolt) Join(ctx context.Context, op escalation.Op, a escalation.Asker) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Join(ctx, op, a)
+}
+
+func (l *lazyBolt) Claim(ctx context.Context, op escalation.Op, lease time.Duration) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Claim(ctx, op, lease)
+}
+
+func (l *lazyBolt) Answer(ctx context.Context, op escalation.Op, text string) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Answer(ctx, op, text)
+}
+
+func (l *lazyBolt) Resolve(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Resolve(ctx, op)
+}
+
+func (l *lazyBolt) Dismiss(ctx context.Context, op escalation.Op, reason string) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Dismiss(ctx, op, reason)
+}
+
+func (l *lazyBolt) Reopen(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Reopen(ctx, op)
+}
+
+func (l *lazyBolt) Delivered(ctx context.Context, op escalation.Op, user string) (bool, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return false, err
+	}
+	return s.Delivered(ctx, op, user)
+}
+
+func (l *lazyBolt) Expire(ctx context.Context, op escalation.Op, user string) (bool, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return false, err
+	}
+	return s.Expire(ctx, op, user)
+}
+
+func (l *lazyBolt) Remind(ctx context.Context, op escalation.Op, every time.Duration) (bool, error) {
+	s, err := l.existing(op)
+	if err != nil {
+		return false, err
+	}
+	return s.Remind(ctx, op, every)
+}
+
+func (l *lazyBolt) Get(ctx context.Context, channel string, number int64) (escalation.Ticket, error) {
+	s, err := l.existing(escalation.Op{Channel: channel, Number: number})
+	if err != nil {
+		return escalation.Ticket{}, err
+	}
+	return s.Get(ctx, channel, number)
+}
+
+func (l *lazyBolt) List(ctx context.Context, channel string, f escalation.Filter) ([]escalation.Ticket, error) {
+	s, err := l.open(false)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s.List(ctx, channel, f)
+}
+
+func (l *lazyBolt) Owed(ctx context.Context, channel, user string) ([]escalation.Ticket, error) {
+	s, err := l.open(false)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s.Owed(ctx, channel, user)
+}
+
+func (l *lazyBolt) OwedUsers(ctx context.Context, channel string) ([]string, error) {
+	s, err := l.open(false)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return s.OwedUsers(ctx, channel)
+}
+
+func (l *lazyBolt) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.s == nil {
+		return nil
+	}
+	return l.s.Close()
 }
 
 // dryRunEscalation keeps tickets in memory only: replay and the other

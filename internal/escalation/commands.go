@@ -82,7 +82,7 @@ func (d *Desk) refusal(msg chat.Message, n int64, what string, err error) chat.D
 	case errors.Is(err, ErrNotFound):
 		return say(msg, "", "there is no ticket "+ref)
 	case errors.Is(err, ErrClaimed) && errors.As(err, &te):
-		left := te.Ticket.LeaseUntil.Sub(d.now())
+		left := te.Ticket.LeaseUntil.Sub(d.at(msg)).Round(time.Second)
 		return say(msg, ref, fmt.Sprintf("%s is claimed by %s (%s left on the claim)", ref, te.Ticket.ClaimedBy, ago(left)))
 	case errors.Is(err, ErrState) && errors.As(err, &te):
 		hint := ""
