@@ -102,11 +102,11 @@ type HelixConfig struct {
 // validation, user lookup and chat moderation.
 //
 // It is hand-written rather than built on github.com/nicklaw5/helix: that
-// library covers hundreds of endpoints chatdesk never calls, but not two
-// it does (clearing chat, the drop_reason of refused messages), hides 429s
-// behind its own retry policy, and keeps one mutable token on a shared
-// client. Seven endpoints with the retry rules this bot needs fit in one
-// file that is easy to read and test.
+// library covers hundreds of endpoints chatdesk never calls, yet cannot
+// clear chat or decode the drop_reason of a refused message, handles 429s
+// its own way rather than by Ratelimit-Reset, and keeps one mutable token
+// on a shared client. The eight calls this bot makes, with the retry rules
+// it needs, fit in one file that is easy to read and test.
 //
 // A Helix acts as the token's user: Validate must succeed before the
 // moderation calls, which send that user as moderator_id.

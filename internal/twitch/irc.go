@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -579,6 +578,3 @@ func firstNumber(s string) int {
 	n, _ := strconv.Atoi(s[i:j])
 	return n
 }
-
-// Channels returns the channels the connection joins.
-func (c *IRC) Channels() []string { return slices.Clone(c.cfg.Channels) }
