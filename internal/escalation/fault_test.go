@@ -149,6 +149,47 @@ func TestRedisRestartedWithAOF(t *testing.T) {
 	}
 }
 
+// TestRedisLosesItsScripts: a server that forgot the scripts (SCRIPT FLUSH,
+// a failover to a replica that never loaded them) answers NOSCRIPT; every
+// transition must load them again and apply once.
+func TestRedisLosesItsScripts(t *testing.T) {
+	ctx := context.Background()
+	srv := startRedisServer(t)
+	c := srv.client()
+	s, err := escalation.OpenRedis(ctx, c, escalation.RedisOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tk, _, err := s.Create(ctx, newTicket("mira", "m1", "ana", "q", at(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := escalation.Op{Channel: "mira", Number: tk.Number, By: "kim", ID: "c1", At: at(time.Minute)}
+	steps := []func() error{
+		func() error { _, err := s.Claim(ctx, op, time.Hour); return err },
+		func() error { op.ID = "a1"; _, err := s.Answer(ctx, op, "yes"); return err },
+		func() error { _, err := s.Delivered(ctx, op, "ana"); return err },
+		func() error { op.ID = "r1"; _, err := s.Resolve(ctx, op); return err },
+		func() error {
+			_, _, err := s.Create(ctx, newTicket("mira", "m2", "bob", "q2", at(0)))
+			return err
+		},
+	}
+	for i, step := range steps {
+		if err := c.ScriptFlush(ctx).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := step(); err != nil {
+			t.Fatalf("step %d after SCRIPT FLUSH: %v", i, err)
+		}
+	}
+	got, err := s.Get(ctx, "mira", tk.Number)
+	if err != nil || got.State != escalation.StateResolved || got.Revision != 5 {
+		t.Fatalf("ticket = %s revision %d, %v; want resolved at revision 5 (each step once)", got.State, got.Revision, err)
+	}
+}
+
 // The bot killed with SIGKILL mid-escalation: a child process (this test
 // binary, re-run) files reports as fast as it can and prints each one the
 // store acknowledged; the parent kills it in the middle, restarts it, and

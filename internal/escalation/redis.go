@@ -221,44 +221,72 @@ func (s *RedisStore) Create(ctx context.Context, n NewTicket) (Ticket, bool, err
 	return t, created == 1, nil
 }
 
-// run runs one transition script and decodes its verdict.
-func (s *RedisStore) run(ctx context.Context, sc *redis.Script, name string, op Op, extra ...any) ([]any, error) {
-	keys := []string{s.ticketKey(op.Channel, op.Number), s.chanKey(op.Channel, "open"), s.chanKey(op.Channel, "owed")}
+// run runs one transition script and, when read is set, reads the ticket
+// after it in the same MULTI, so that nothing comes between. A server that lost its script cache
+// answers NOSCRIPT; the scripts are loaded again and the transaction, which
+// then did nothing, is sent once more.
+func (s *RedisStore) run(ctx context.Context, sc *redis.Script, name string, op Op, read bool, extra ...any) ([]any, map[string]string, error) {
+	key := s.ticketKey(op.Channel, op.Number)
+	keys := []string{key, s.chanKey(op.Channel, "open"), s.chanKey(op.Channel, "owed")}
 	args := append([]any{op.Number, op.By, msOf(op.At), op.ID, op.Rev}, extra...)
-	res, err := sc.Run(ctx, s.c, keys, args...).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, classify(err))
+	var verdict *redis.Cmd
+	var ticket *redis.MapStringStringCmd
+	for attempt := 0; ; attempt++ {
+		var err error
+		if read {
+			pipe := s.c.TxPipeline()
+			verdict = pipe.EvalSha(ctx, sc.Hash(), keys, args...)
+			ticket = pipe.HGetAll(ctx, key)
+			_, err = pipe.Exec(ctx)
+		} else {
+			verdict = s.c.EvalSha(ctx, sc.Hash(), keys, args...)
+			err = verdict.Err()
+		}
+		if err != nil && redis.HasErrorPrefix(verdict.Err(), "NOSCRIPT") && attempt == 0 {
+			if err := s.loadScripts(ctx); err != nil {
+				return nil, nil, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, err)
+			}
+			continue
+		}
+		if err == nil {
+			break
+		}
+		if verdict.Err() != nil {
+			err = verdict.Err()
+		}
+		return nil, nil, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, classify(err))
 	}
-	if len(res) == 0 {
-		return nil, fmt.Errorf("%s #%s %d: empty reply", name, op.Channel, op.Number)
+	res, err := verdict.Slice()
+	if err != nil || len(res) == 0 {
+		return nil, nil, fmt.Errorf("%s #%s %d: unexpected reply %v (%v)", name, op.Channel, op.Number, res, err)
 	}
 	if res[0] == "missing" {
-		return nil, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, ErrNotFound)
+		return nil, nil, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, ErrNotFound)
 	}
-	return res, nil
+	if ticket == nil {
+		return res, nil, nil
+	}
+	return res, ticket.Val(), nil
 }
 
-// transition runs a script that returns the ticket.
+// transition runs a script that changes the ticket.
 func (s *RedisStore) transition(ctx context.Context, sc *redis.Script, name string, op Op, extra ...any) (Ticket, error) {
-	res, err := s.run(ctx, sc, name, op, extra...)
+	res, m, err := s.run(ctx, sc, name, op, true, extra...)
 	if err != nil {
 		return Ticket{}, err
 	}
+	t, err := ticketFromMap(m)
+	if err != nil {
+		return Ticket{}, fmt.Errorf("%s #%s %d: %w", name, op.Channel, op.Number, err)
+	}
 	switch res[0] {
 	case "ok":
-		if len(res) < 2 {
-			break
-		}
-		return decodeTicket(res[1])
+		return t, nil
 	case "refused":
-		if len(res) < 3 {
-			break
+		code := ""
+		if len(res) > 1 {
+			code, _ = res[1].(string)
 		}
-		t, err := decodeTicket(res[2])
-		if err != nil {
-			return Ticket{}, err
-		}
-		code, _ := res[1].(string)
 		switch code {
 		case "claimed":
 			return t, refused(name, ErrClaimed, t)
@@ -273,7 +301,7 @@ func (s *RedisStore) transition(ctx context.Context, sc *redis.Script, name stri
 
 // changed runs a script that answers whether it changed anything.
 func (s *RedisStore) changed(ctx context.Context, sc *redis.Script, name string, op Op, extra ...any) (bool, error) {
-	res, err := s.run(ctx, sc, name, op, extra...)
+	res, _, err := s.run(ctx, sc, name, op, false, extra...)
 	if err != nil {
 		return false, err
 	}
