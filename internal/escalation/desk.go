@@ -247,11 +247,16 @@ func (d *Desk) remember(msg chat.Message, at time.Time) {
 		d.forget(at)
 	}
 	d.seen[msg.User] = at
-	h := append(d.history[msg.User], heard{id: msg.ID, Line: Line{At: at, Text: msg.Text}})
-	if len(h) > d.set.ContextLines+1 {
-		h = h[len(h)-d.set.ContextLines-1:]
+	// One line more than the context keeps, since the newest is usually
+	// the question itself; shifting in place keeps a chatty viewer from
+	// costing an allocation per line.
+	line := heard{id: msg.ID, Line: Line{At: at, Text: msg.Text}}
+	h := d.history[msg.User]
+	if keep := d.set.ContextLines + 1; len(h) >= keep {
+		copy(h, h[len(h)-keep+1:])
+		h = h[:keep-1]
 	}
-	d.history[msg.User] = h
+	d.history[msg.User] = append(h, line)
 }
 
 // forget drops viewers silent for longer than AwayAfter; if all are recent,

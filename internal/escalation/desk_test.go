@@ -426,3 +426,22 @@ func TestDeskPicksUpAfterARestart(t *testing.T) {
 	d = h2.viewer("bob", "!ask when's the next collab")
 	wantReply(t, d, "#1")
 }
+
+func TestTicketKeepsTheAskersLastLines(t *testing.T) {
+	set := defaultSettings()
+	set.ContextLines = 3
+	h := newDesk(t, openBolt(t), set, nil)
+	for _, line := range []string{"hi chat", "love this song", "bob: lol", "the merch page 404s for me", "just me?"} {
+		h.viewer("ana", line)
+		h.viewer("bob", "unrelated chatter")
+	}
+	h.viewer("ana", "!ask is the merch store down?")
+	tk := h.ticket(1)
+	var got []string
+	for _, l := range tk.Context {
+		got = append(got, l.Text)
+	}
+	if fmt.Sprint(got) != "[bob: lol the merch page 404s for me just me?]" {
+		t.Errorf("context %q; want ana's last 3 lines before her question, and only hers", got)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -384,4 +386,68 @@ func TestBotKilledMidEscalationEmbedded(t *testing.T) {
 	}
 	defer s.Close()
 	checkOnce(t, s, acked)
+}
+
+// TestRedisDurabilityWarnings: a server that can lose tickets (no
+// append-only file, or eviction) is named at start; a safe one is not.
+func TestRedisDurabilityWarnings(t *testing.T) {
+	ctx := context.Background()
+	srv := startRedisServer(t)
+	for _, c := range []struct {
+		aof, policy string
+		want        []string
+	}{
+		{"yes", "noeviction", nil},
+		{"no", "allkeys-lru", []string{"appendonly is no", "maxmemory-policy is allkeys-lru"}},
+	} {
+		admin := srv.client()
+		if err := admin.ConfigSet(ctx, "appendonly", c.aof).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := admin.ConfigSet(ctx, "maxmemory-policy", c.policy).Err(); err != nil {
+			t.Fatal(err)
+		}
+		admin.Close()
+		var logs strings.Builder
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		s, err := escalation.OpenRedis(ctx, srv.client(), escalation.RedisOptions{Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if c.want == nil && strings.Contains(logs.String(), "may lose tickets") {
+			t.Errorf("appendonly %s, %s: warned %q", c.aof, c.policy, logs.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(logs.String(), w) {
+				t.Errorf("appendonly %s, %s: log %q; want a warning naming %s", c.aof, c.policy, logs.String(), w)
+			}
+		}
+	}
+}
+
+// TestMissingRedisFailsInCI runs the Redis conformance suite, as a child
+// process, against an address where nothing listens: outside CI it skips,
+// under CI=true it fails.
+func TestMissingRedisFailsInCI(t *testing.T) {
+	if os.Getenv(childEnv) != "" {
+		t.Skip("not inside a child")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nowhere := l.Addr().String()
+	l.Close()
+	for _, ci := range []string{"", "true"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRedisConformance$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), "CHATDESK_TEST_REDIS="+nowhere, "CI="+ci, childEnv+"=probe")
+		out, err := cmd.CombinedOutput()
+		switch {
+		case ci == "" && (err != nil || !strings.Contains(string(out), "--- SKIP")):
+			t.Errorf("outside CI: %v\n%s\nwant a skip", err, out)
+		case ci == "true" && (err == nil || !strings.Contains(string(out), "CI must provide one")):
+			t.Errorf("under CI=true: %v\n%s\nwant a failure", err, out)
+		}
+	}
 }

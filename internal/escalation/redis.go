@@ -131,7 +131,7 @@ func quoteOr(v string) string {
 	if v == "" {
 		return "unset"
 	}
-	return strconv.Quote(v)
+	return v
 }
 
 // Close closes the client.

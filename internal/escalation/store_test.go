@@ -44,18 +44,24 @@ func testRedisAddr() string {
 func needRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
 	addr := testRedisAddr()
-	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		c.Close()
+	if err := probeRedis(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("no Redis at %s (CHATDESK_TEST_REDIS): %v; CI must provide one (.ci/run starts one)", addr, err)
 		}
 		t.Skipf("no Redis at %s (set CHATDESK_TEST_REDIS, or run .ci/run, which starts one): %v", addr, err)
 	}
-	return c
+	return redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second})
 }
+
+// probeRedis asks the test Redis once per test binary whether it answers,
+// so a missing server costs one failed dial, not one per test.
+var probeRedis = sync.OnceValue(func() error {
+	c := redis.NewClient(&redis.Options{Addr: testRedisAddr(), DialTimeout: time.Second, MaxRetries: -1})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return c.Ping(ctx).Err()
+})
 
 // testPrefix is a key prefix no other test uses; every key under it is
 // deleted when the test ends.
