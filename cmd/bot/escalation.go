@@ -335,6 +335,7 @@ func (l *lazyBolt) open(create bool) (*escalation.BoltStore, error) {
 	return s, nil
 }
 
+// Create implements escalation.Store.
 func (l *lazyBolt) Create(ctx context.Context, n escalation.NewTicket) (escalation.Ticket, bool, error) {
 	s, err := l.open(true)
 	if err != nil {
@@ -353,6 +354,7 @@ func (l *lazyBolt) existing(op escalation.Op) (*escalation.BoltStore, error) {
 	return s, err
 }
 
+// Join implements escalation.Store.
 func (l *lazyBolt) Join(ctx context.Context, op escalation.Op, a escalation.Asker) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -361,6 +363,7 @@ func (l *lazyBolt) Join(ctx context.Context, op escalation.Op, a escalation.Aske
 	return s.Join(ctx, op, a)
 }
 
+// Claim implements escalation.Store.
 func (l *lazyBolt) Claim(ctx context.Context, op escalation.Op, lease time.Duration) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -369,6 +372,7 @@ func (l *lazyBolt) Claim(ctx context.Context, op escalation.Op, lease time.Durat
 	return s.Claim(ctx, op, lease)
 }
 
+// Answer implements escalation.Store.
 func (l *lazyBolt) Answer(ctx context.Context, op escalation.Op, text string) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -377,6 +381,7 @@ func (l *lazyBolt) Answer(ctx context.Context, op escalation.Op, text string) (e
 	return s.Answer(ctx, op, text)
 }
 
+// Resolve implements escalation.Store.
 func (l *lazyBolt) Resolve(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -385,6 +390,7 @@ func (l *lazyBolt) Resolve(ctx context.Context, op escalation.Op) (escalation.Ti
 	return s.Resolve(ctx, op)
 }
 
+// Dismiss implements escalation.Store.
 func (l *lazyBolt) Dismiss(ctx context.Context, op escalation.Op, reason string) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -393,6 +399,7 @@ func (l *lazyBolt) Dismiss(ctx context.Context, op escalation.Op, reason string)
 	return s.Dismiss(ctx, op, reason)
 }
 
+// Reopen implements escalation.Store.
 func (l *lazyBolt) Reopen(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -401,6 +408,7 @@ func (l *lazyBolt) Reopen(ctx context.Context, op escalation.Op) (escalation.Tic
 	return s.Reopen(ctx, op)
 }
 
+// Delivered implements escalation.Store.
 func (l *lazyBolt) Delivered(ctx context.Context, op escalation.Op, user string) (bool, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -409,6 +417,7 @@ func (l *lazyBolt) Delivered(ctx context.Context, op escalation.Op, user string)
 	return s.Delivered(ctx, op, user)
 }
 
+// Expire implements escalation.Store.
 func (l *lazyBolt) Expire(ctx context.Context, op escalation.Op, user string) (bool, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -417,6 +426,7 @@ func (l *lazyBolt) Expire(ctx context.Context, op escalation.Op, user string) (b
 	return s.Expire(ctx, op, user)
 }
 
+// Remind implements escalation.Store.
 func (l *lazyBolt) Remind(ctx context.Context, op escalation.Op, every time.Duration) (bool, error) {
 	s, err := l.existing(op)
 	if err != nil {
@@ -425,6 +435,7 @@ func (l *lazyBolt) Remind(ctx context.Context, op escalation.Op, every time.Dura
 	return s.Remind(ctx, op, every)
 }
 
+// Get implements escalation.Store.
 func (l *lazyBolt) Get(ctx context.Context, channel string, number int64) (escalation.Ticket, error) {
 	s, err := l.existing(escalation.Op{Channel: channel, Number: number})
 	if err != nil {
@@ -433,6 +444,7 @@ func (l *lazyBolt) Get(ctx context.Context, channel string, number int64) (escal
 	return s.Get(ctx, channel, number)
 }
 
+// List implements escalation.Store.
 func (l *lazyBolt) List(ctx context.Context, channel string, f escalation.Filter) ([]escalation.Ticket, error) {
 	s, err := l.open(false)
 	if s == nil || err != nil {
@@ -441,6 +453,7 @@ func (l *lazyBolt) List(ctx context.Context, channel string, f escalation.Filter
 	return s.List(ctx, channel, f)
 }
 
+// Owed implements escalation.Store.
 func (l *lazyBolt) Owed(ctx context.Context, channel, user string) ([]escalation.Ticket, error) {
 	s, err := l.open(false)
 	if s == nil || err != nil {
@@ -449,6 +462,7 @@ func (l *lazyBolt) Owed(ctx context.Context, channel, user string) ([]escalation
 	return s.Owed(ctx, channel, user)
 }
 
+// OwedUsers implements escalation.Store.
 func (l *lazyBolt) OwedUsers(ctx context.Context, channel string) ([]string, error) {
 	s, err := l.open(false)
 	if s == nil || err != nil {
@@ -457,6 +471,7 @@ func (l *lazyBolt) OwedUsers(ctx context.Context, channel string) ([]string, err
 	return s.OwedUsers(ctx, channel)
 }
 
+// Close implements escalation.Store.
 func (l *lazyBolt) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -514,6 +529,7 @@ type followUp struct {
 	f  escalation.FollowUp
 }
 
+// Handle implements bot.Stage.
 func (s followUp) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	d := s.f.Handle(ctx, msg)
 	s.cd.mu.Lock()

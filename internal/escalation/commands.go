@@ -138,7 +138,7 @@ func (d *Desk) cmdSuggest(ctx context.Context, msg chat.Message, args string) ch
 }
 
 // filedReply answers a viewer's !ask, !report or !suggest.
-func (d *Desk) filedReply(ctx context.Context, msg chat.Message, f Filed, lead string) chat.Decision {
+func (d *Desk) filedReply(ctx context.Context, msg chat.Message, f filed, lead string) chat.Decision {
 	switch {
 	case f.Capped != nil:
 		sort.Slice(f.Capped, func(i, j int) bool { return f.Capped[i] < f.Capped[j] })

@@ -128,7 +128,6 @@ type heard struct {
 type openTicket struct {
 	number int64
 	kind   Kind
-	state  State
 	filer  string
 	users  []string
 	terms  terms
@@ -165,9 +164,6 @@ func NewDesk(c Config) *Desk {
 	}
 }
 
-// Channel is the desk's channel.
-func (d *Desk) Channel() string { return d.channel }
-
 // Load reads the channel's open tickets and owed answers from the store, so
 // a restarted bot picks up where it left off.
 func (d *Desk) Load(ctx context.Context) error {
@@ -193,7 +189,7 @@ func (d *Desk) Load(ctx context.Context) error {
 }
 
 func (d *Desk) openOf(t Ticket) openTicket {
-	o := openTicket{number: t.Number, kind: t.Kind, state: t.State, terms: termsOf(t.Text, d.names)}
+	o := openTicket{number: t.Number, kind: t.Kind, terms: termsOf(t.Text, d.names)}
 	for i, a := range t.Askers {
 		if i == 0 {
 			o.filer = a.User
@@ -303,8 +299,8 @@ func askerOf(msg chat.Message, text string, at time.Time) Asker {
 	return Asker{User: msg.User, UserID: msg.UserID, DisplayName: msg.DisplayName, MessageID: msg.ID, Text: text, At: at}
 }
 
-// Filed is what came of one escalation.
-type Filed struct {
+// filed is what came of one escalation.
+type filed struct {
 	Ticket Ticket
 	// Joined: the viewer was added to a similar open ticket.
 	Joined bool
@@ -323,7 +319,7 @@ func (d *Desk) Escalate(ctx context.Context, msg chat.Message) (Ticket, error) {
 
 // file is every way a ticket is filed. askers, when given, are the viewers
 // waiting (the crowd); otherwise it is msg's author.
-func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Source, text string, askers []Asker) (Filed, error) {
+func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Source, text string, askers []Asker) (filed, error) {
 	at := d.at(msg)
 	me := askerOf(msg, text, at)
 	if askers == nil {
@@ -336,7 +332,7 @@ func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Sou
 	}
 	if source == SourceAsk || source == SourceReport || source == SourceSuggest {
 		if mine := d.openBy(msg.User); len(mine) >= d.set.MaxOpenPerViewer {
-			return Filed{Capped: mine}, nil
+			return filed{Capped: mine}, nil
 		}
 	}
 	t, _, err := d.store.Create(ctx, NewTicket{
@@ -344,7 +340,7 @@ func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Sou
 		Askers: askers, Context: d.context(msg.User, msg.ID), At: at,
 	})
 	if err != nil {
-		return Filed{}, err
+		return filed{}, err
 	}
 	d.track(t)
 	if t.Spooled {
@@ -352,13 +348,13 @@ func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Sou
 	} else {
 		d.log.Info("ticket filed", "ticket", t.Ref(), "user", msg.User, "kind", string(kind), "source", string(source))
 	}
-	return Filed{Ticket: t}, nil
+	return filed{Ticket: t}, nil
 }
 
 // joinSimilar adds the asker to an open question that asks the same thing.
 // ok is false when there is none (or the store could not be reached, in
 // which case a new filing goes to the spool instead).
-func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, text string) (Filed, bool, error) {
+func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, text string) (filed, bool, error) {
 	tt := termsOf(text, d.names)
 	d.mu.Lock()
 	var match *openTicket
@@ -370,12 +366,12 @@ func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, text
 	}
 	d.mu.Unlock()
 	if match == nil {
-		return Filed{}, false, nil
+		return filed{}, false, nil
 	}
 	if contains(match.users, msg.User) {
 		t, err := d.store.Get(ctx, d.channel, match.number)
 		if err == nil && t.State.Open() {
-			return Filed{Ticket: t, Already: true}, true, nil
+			return filed{Ticket: t, Already: true}, true, nil
 		}
 	}
 	t, err := d.store.Join(ctx, Op{Channel: d.channel, Number: match.number, By: msg.User, ID: opID(msg), At: me.At}, me)
@@ -383,15 +379,15 @@ func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, text
 	case err == nil:
 		d.track(t)
 		d.log.Info("viewer joined ticket", "ticket", t.Ref(), "user", msg.User)
-		return Filed{Ticket: t, Joined: true}, true, nil
+		return filed{Ticket: t, Joined: true}, true, nil
 	case errors.Is(err, ErrState), errors.Is(err, ErrNotFound):
 		// Closed meanwhile (by another instance, say): file anew.
 		d.track(t)
-		return Filed{}, false, nil
+		return filed{}, false, nil
 	case errors.Is(err, ErrUnavailable):
-		return Filed{}, false, nil
+		return filed{}, false, nil
 	}
-	return Filed{}, false, err
+	return filed{}, false, err
 }
 
 // openBy lists the open tickets user filed.
@@ -476,7 +472,7 @@ func (d *Desk) mentionsUs(text string) bool {
 }
 
 // ack is the reply to a viewer whose question became (or joined) a ticket.
-func (d *Desk) ack(msg chat.Message, f Filed, lead string) chat.Decision {
+func (d *Desk) ack(msg chat.Message, f filed, lead string) chat.Decision {
 	dec := chat.Decision{Action: chat.ActionEscalate, Ticket: f.Ticket.Ref()}
 	var text string
 	switch {

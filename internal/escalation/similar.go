@@ -36,6 +36,7 @@ var (
 // fillerFilter drops filler words and folds a possessive "'s" away.
 type fillerFilter struct{}
 
+// Filter implements analysis.TokenFilter.
 func (fillerFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	out := in[:0]
 	for _, tok := range in {

@@ -288,6 +288,7 @@ type TransitionError struct {
 	Ticket Ticket
 }
 
+// Error says what was refused and why, with the ticket's holder or state.
 func (e *TransitionError) Error() string {
 	t := e.Ticket
 	switch e.Err {
@@ -299,6 +300,7 @@ func (e *TransitionError) Error() string {
 	return fmt.Sprintf("%s %s: %v (%s)", e.Op, t.Ref(), e.Err, t.State)
 }
 
+// Unwrap lets errors.Is match ErrState, ErrClaimed and ErrStale.
 func (e *TransitionError) Unwrap() error { return e.Err }
 
 func refused(op string, err error, t Ticket) error {
