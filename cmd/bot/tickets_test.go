@@ -5,9 +5,12 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
@@ -226,5 +229,48 @@ func TestTicketsWhileTheBotRuns(t *testing.T) {
 	o := invoke(t, nil, "", "tickets", "list", "--config", path)
 	if o.code() != exitFailure || !strings.Contains(fmt.Sprint(o.err), "in use by another chatdesk process") {
 		t.Errorf("tickets list while the store is open = exit %d, %v", o.code(), o.err)
+	}
+}
+
+// testRedisPrefix returns the test Redis's address and a key prefix of its
+// own, deleted when the test ends. Without a Redis the test is skipped,
+// except under CI=true, where it fails.
+func testRedisPrefix(t *testing.T) (string, string) {
+	t.Helper()
+	addr := os.Getenv("CHATDESK_TEST_REDIS")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	ctx := context.Background()
+	if err := c.Ping(ctx).Err(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no Redis at %s (CHATDESK_TEST_REDIS): %v; CI must provide one", addr, err)
+		}
+		t.Skipf("no Redis at %s (set CHATDESK_TEST_REDIS): %v", addr, err)
+	}
+	prefix := fmt.Sprintf("chatdesk-test:cmd-%d:", time.Now().UnixNano())
+	t.Cleanup(func() {
+		keys, _ := c.Keys(ctx, prefix+"*").Result()
+		if len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+	})
+	return addr, prefix
+}
+
+// TestRedisBackendEndToEnd: the console files into Redis, and bot tickets
+// reads it back while the bot could still be running.
+func TestRedisBackendEndToEnd(t *testing.T) {
+	addr, prefix := testRedisPrefix(t)
+	path := writeConfig(t, fmt.Sprintf("bot: {data_dir: data}\nstore: {backend: redis, redis: {addrs: [%q], key_prefix: %q}}\nchannels: [{name: mira, faq: [FAQ]}]\n", addr, prefix))
+	o := invoke(t, nil, "ana: !ask when is the next collab?\n@mod kim: !claim 1\n", "--config", path)
+	if o.err != nil || !strings.Contains(o.stdout, "(ticket #1)") || !strings.Contains(o.stdout, "#1 is yours") {
+		t.Fatalf("console on Redis: %v\n%s\n%s", o.err, o.stdout, o.stderr)
+	}
+	o = invoke(t, nil, "", "tickets", "list", "--config", path)
+	if o.err != nil || !strings.Contains(o.stdout, "claimed (kim)") || !strings.Contains(o.stdout, "when is the next collab?") {
+		t.Fatalf("tickets list on Redis: %v\n%s\n%s", o.err, o.stdout, o.stderr)
 	}
 }
