@@ -204,7 +204,10 @@ var offline = []string{
 // TestRunWithTokenSaysTwitchIsMissing pins today's behaviour: with a token
 // the bot does not fall back to the console, and says the Twitch connection
 // is not built yet. It changes when that connection lands.
-func TestRunWithTokenSaysTwitchIsMissing(t *testing.T) {
+// TestRunWithUnreachableTwitchFailsWithoutLeakingTheToken: with a token the
+// bot goes live; when Twitch cannot be reached at start it exits 1, says
+// why, and never shows the token.
+func TestRunWithUnreachableTwitchFailsWithoutLeakingTheToken(t *testing.T) {
 	const token = "oauth:s3cr3t-t0k3n"
 	env := append([]string{"CHATDESK_TWITCH_TOKEN=" + token, "CHATDESK_BOT_LOG_LEVEL=debug"}, offline...)
 	o := invoke(t, env, "ana: when do you stream?\n", "run", "--config", shippedConfig)

@@ -147,15 +147,23 @@ func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
 	if !q.Is {
 		return chat.Decision{}
 	}
+	// A question the FAQ does not answer is not acted on, but is marked so
+	// later stages and the metrics know a question went unanswered.
+	missed := chat.Decision{Question: true, Lang: q.Lang}
 	res, err := r.Lookup(msg.Text, 2)
 	if err != nil {
 		r.log.Error("faq lookup", "channel", msg.Channel, "err", err)
-		return chat.Decision{}
+		return missed
 	}
 	if res.Best == nil {
-		return chat.Decision{}
+		if len(res.Candidates) > 0 {
+			missed.Confidence = res.Candidates[0].Confidence
+		}
+		return missed
 	}
-	return r.answer(msg, *res.Best, q.Lang)
+	d := r.answer(msg, *res.Best, q.Lang)
+	d.Question = true
+	return d
 }
 
 // Answer returns the decision to answer msg with entry id regardless of

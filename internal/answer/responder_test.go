@@ -396,3 +396,24 @@ func TestResponderClosed(t *testing.T) {
 		t.Errorf("Entries after Close = %d; want none", len(got))
 	}
 }
+
+func TestResponderMarksQuestions(t *testing.T) {
+	r := responder(t, teaFAQ, nil)
+	for _, tc := range []struct {
+		text     string
+		action   chat.Action
+		question bool
+	}{
+		{"what colour is the teapot?", chat.ActionAnswer, true},
+		{"what is the capital of peru?", "", true}, // a question the FAQ does not cover: missed
+		{"nice stream today", "", false},
+	} {
+		d := r.Handle(context.Background(), chat.Message{ID: "1", User: "ana", Text: tc.text})
+		if d.Action != tc.action || d.Question != tc.question {
+			t.Errorf("Handle(%q) = action %q question %v; want action %q question %v", tc.text, d.Action, d.Question, tc.action, tc.question)
+		}
+		if d.Acted() != (tc.action != "") {
+			t.Errorf("Handle(%q).Acted() = %v", tc.text, d.Acted())
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"golang.org/x/sync/errgroup"
@@ -48,17 +49,33 @@ type Pipeline struct {
 // delivered with whatever the message's final decision is.
 func (p *Pipeline) Process(ctx context.Context, msg chat.Message) chat.Decision {
 	var carried []chat.Reply
+	var question bool
+	var lang string
 	for _, s := range p.Stages {
 		d := s.Handle(ctx, msg)
+		if d.Question {
+			question, lang = true, d.Lang
+		}
 		if d.Acted() {
 			if len(carried) > 0 {
 				d.Replies = append(carried, d.Replies...)
+			}
+			d.Question = d.Question || question
+			if d.Lang == "" {
+				d.Lang = lang
 			}
 			return d
 		}
 		carried = append(carried, d.Replies...)
 	}
-	return chat.Decision{Action: chat.ActionIgnore, Replies: carried}
+	return chat.Decision{Action: chat.ActionIgnore, Replies: carried, Question: question, Lang: lang}
+}
+
+// Observer sees every message the router handles live and what was decided
+// about it, with how long the stages took: metrics and the event log are
+// observers. It must be quick and must not block; it runs on the lane.
+type Observer interface {
+	Observe(ctx context.Context, msg chat.Message, d chat.Decision, took time.Duration)
 }
 
 // Router runs one ordered lane per channel: messages of a channel are handled
@@ -69,7 +86,11 @@ type Router struct {
 	log       *slog.Logger
 	depth     int
 	dropped   atomic.Int64
+	observers []Observer
 }
+
+// Observe adds observers of every live decision. Call it before Run.
+func (r *Router) Observe(o ...Observer) { r.observers = append(r.observers, o...) }
 
 // LaneDepth is how many messages may wait in one channel's lane before new
 // ones are dropped; a lane that far behind is better served by fresh chat.
@@ -143,7 +164,12 @@ func (r *Router) runLane(ctx context.Context, name string, p *Pipeline, lane <-c
 			// Cancelled: drain without acting so the dispatcher never blocks.
 			continue
 		}
+		start := time.Now()
 		d := p.Process(ctx, msg)
+		took := time.Since(start)
+		for _, o := range r.observers {
+			o.Observe(ctx, msg, d, took)
+		}
 		if !d.Acted() && len(d.Replies) == 0 {
 			continue
 		}

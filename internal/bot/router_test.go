@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chatdesk/chatdesk/internal/bot"
 	"github.com/chatdesk/chatdesk/internal/chat"
@@ -330,5 +331,50 @@ func TestRouterHandle(t *testing.T) {
 	_, err = r.Handle(context.Background(), chat.Message{Channel: "nowhere"})
 	if !errors.Is(err, bot.ErrUnknownChannel) {
 		t.Errorf("Handle(#nowhere) error = %v; want ErrUnknownChannel", err)
+	}
+}
+
+// observed remembers what an observer was shown.
+type observed struct {
+	mu   sync.Mutex
+	seen []chat.Decision
+}
+
+func (o *observed) Observe(_ context.Context, _ chat.Message, d chat.Decision, _ time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen = append(o.seen, d)
+}
+
+func TestRouterShowsObserversEveryDecision(t *testing.T) {
+	missed := bot.StageFunc(func(context.Context, chat.Message) chat.Decision {
+		return chat.Decision{Question: true, Lang: "en"}
+	})
+	answer := bot.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
+		if m.Text == "answer me" {
+			return chat.Decision{Action: chat.ActionAnswer, FAQ: "x", Replies: []chat.Reply{{Text: "y"}}}
+		}
+		return chat.Decision{}
+	})
+	r := bot.NewRouter(map[string]*bot.Pipeline{"c": pipeline(missed, answer)}, newRecorder(), nil)
+	o := &observed{}
+	r.Observe(o)
+	in, wait := runRouter(t, context.Background(), r)
+	in <- chat.Message{ID: "1", Channel: "c", Text: "answer me"}
+	in <- chat.Message{ID: "2", Channel: "c", Text: "nobody knows"}
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if len(o.seen) != 2 {
+		t.Fatalf("observer saw %d decisions; want 2 (ignored messages too)", len(o.seen))
+	}
+	for i, want := range []chat.Decision{
+		{Action: chat.ActionAnswer, FAQ: "x", Question: true, Lang: "en"},
+		{Action: chat.ActionIgnore, Question: true, Lang: "en"},
+	} {
+		got := o.seen[i]
+		if got.Action != want.Action || got.FAQ != want.FAQ || got.Question != want.Question || got.Lang != want.Lang {
+			t.Errorf("decision %d: got %+v; want action %s faq %q question %v lang %q", i, got, want.Action, want.FAQ, want.Question, want.Lang)
+		}
 	}
 }

@@ -48,6 +48,9 @@ type Decision struct {
 	Confidence float64
 	// Lang is the language the question was read in ("en", "zh").
 	Lang string
+	// Question is set when the message was read as a question or request
+	// for information, answered or not: what "missed questions" counts.
+	Question bool
 	// Note is a short machine-readable reason, for logs and replay output
 	// (for example "cooldown" when an answer was replaced by a pointer).
 	Note string
