@@ -1,0 +1,102 @@
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+)
+
+// Live is a snapshot of the bot's connection to chat, read when Prometheus
+// scrapes: the connection keeps these numbers anyway, and reading them then
+// costs the chat path nothing.
+type Live struct {
+	Connected bool
+	// Connects counts logins since start.
+	Connects int
+	Channels []LiveChannel
+	// Send is the send queue's counters.
+	Send chat.SenderStats
+	// Enforced, EnforceFailed and EnforceDropped count moderation actions
+	// carried out, refused by Twitch, and given up on.
+	Enforced, EnforceFailed, EnforceDropped int64
+}
+
+// LiveChannel is one channel's part of Live.
+type LiveChannel struct {
+	Name              string
+	Joined, Moderator bool
+}
+
+// WatchLive reports status() at every scrape. Call it once, before serving.
+func (m *Metrics) WatchLive(status func() Live) {
+	m.reg.MustRegister(&liveCollector{status: status})
+}
+
+// WatchDropped reports dropped() at every scrape: chat messages dropped
+// because the bot fell behind.
+func (m *Metrics) WatchDropped(dropped func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Namespace: namespace, Name: "messages_dropped_total",
+		Help: "Chat messages dropped unread because the bot fell behind.",
+	}, func() float64 { return float64(dropped()) }))
+}
+
+func desc(name, help string, labels ...string) *prometheus.Desc {
+	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
+}
+
+var (
+	connectedDesc   = desc("twitch_connected", "1 while the bot is logged in to Twitch chat.")
+	connectsDesc    = desc("twitch_connects_total", "Logins to Twitch chat since start; more than one means it reconnected.")
+	joinedDesc      = desc("twitch_channel_joined", "1 while the bot is in the channel's chat.", "channel")
+	moderatorDesc   = desc("twitch_channel_moderator", "1 while the bot is a moderator (or the broadcaster) in the channel.", "channel")
+	queueDesc       = desc("send_queue_depth", "Chat messages waiting to be sent.")
+	sentDesc        = desc("sent_messages_total", "Chat messages handed to Twitch.")
+	sendDroppedDesc = desc("send_dropped_total", "Chat messages not sent, by why: stale (waited too long), rejected (queue full), unsendable (channel given up), failed (Twitch refused).", "reason")
+	rateLimitedDesc = desc("send_rate_limited_total", "Times Twitch said the bot chatted too fast.")
+	enforcedDesc    = desc("moderation_enforcements_total", "Moderation actions sent to Twitch, by result (done, failed, dropped).", "result")
+)
+
+// liveCollector turns a Live snapshot into metrics at scrape time.
+type liveCollector struct {
+	status func() Live
+}
+
+func (c *liveCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{connectedDesc, connectsDesc, joinedDesc, moderatorDesc, queueDesc, sentDesc, sendDroppedDesc, rateLimitedDesc, enforcedDesc} {
+		ch <- d
+	}
+}
+
+func (c *liveCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.status()
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	counter := func(d *prometheus.Desc, v int64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge(connectedDesc, b2f(st.Connected))
+	counter(connectsDesc, int64(st.Connects))
+	for _, lc := range st.Channels {
+		gauge(joinedDesc, b2f(lc.Joined), lc.Name)
+		gauge(moderatorDesc, b2f(lc.Moderator), lc.Name)
+	}
+	gauge(queueDesc, float64(st.Send.Queued))
+	counter(sentDesc, st.Send.Posted)
+	counter(sendDroppedDesc, st.Send.Stale, "stale")
+	counter(sendDroppedDesc, st.Send.Rejected, "rejected")
+	counter(sendDroppedDesc, st.Send.Unsendable, "unsendable")
+	counter(sendDroppedDesc, st.Send.PostFailed, "failed")
+	counter(rateLimitedDesc, st.Send.RateLimited)
+	counter(enforcedDesc, st.Enforced, "done")
+	counter(enforcedDesc, st.EnforceFailed, "failed")
+	counter(enforcedDesc, st.EnforceDropped, "dropped")
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
