@@ -21,6 +21,7 @@ func (a *app) askCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			cfg.dryRun = true
 			chs, err := buildChannels(cfg, nil, slog.New(slog.DiscardHandler))
 			if err != nil {
 				return err

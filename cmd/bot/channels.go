@@ -80,11 +80,13 @@ func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*
 		cmds := bot.NewCommands(append(append([]bot.Command{faqCommand(r)}, mod.commands()...), desk.commands...)...)
 		// The desk's follow-up comes first: it sees every message and
 		// hands back waiting answers without acting. Moderation comes
-		// after commands and before answers: a removed message is never
-		// answered. Escalation comes after the answer stage: what reaches
-		// it was not answered.
-		stages := append(append(desk.front, cmds), mod.stages()...)
-		ch.pipeline = &bot.Pipeline{Stages: append(append(stages, r), desk.after...)}
+		// next, before commands: a viewer's "!ask <spam link>" or
+		// "!help <spam>" is spam like any other line (the broadcaster and
+		// moderators are exempt, so their commands always run), and a
+		// removed message is never answered. Escalation comes after the
+		// answer stage: what reaches it was not answered.
+		stages := append(append(desk.front, mod.stages()...), cmds, r)
+		ch.pipeline = &bot.Pipeline{Stages: append(stages, desk.after...)}
 		out = append(out, ch)
 	}
 	if len(problems) > 0 {

@@ -13,6 +13,7 @@ func (a *app) check(configPath string) error {
 	if err != nil {
 		return err
 	}
+	cfg.dryRun = true
 	chs, err := buildChannels(cfg, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err

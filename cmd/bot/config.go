@@ -38,6 +38,9 @@ type Config struct {
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
 	file string
+	// dryRun is set by the commands that only look (replay, ask, check):
+	// they must not change what the bot keeps between runs.
+	dryRun bool
 }
 
 // BotConfig is the bot's identity and logging.

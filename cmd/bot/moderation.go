@@ -305,7 +305,7 @@ func newChannelModeration(cfg *Config, cc ChannelConfig, now func() time.Time, l
 	if !enabled {
 		return &channelModeration{}, nil
 	}
-	bl := &blockList{path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml")}
+	bl := &blockList{path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml"), dry: cfg.dryRun}
 	terms, err := bl.load()
 	if err != nil {
 		return nil, err
@@ -329,6 +329,9 @@ func (m *channelModeration) stages() []bot.Stage {
 // survive a restart.
 type blockList struct {
 	path string
+	// dry lists keep !block edits for the run only: a replay of chat that
+	// contains !block must not change the live bot's list.
+	dry bool
 }
 
 type blockFile struct {
@@ -353,6 +356,9 @@ func (b *blockList) load() ([]string, error) {
 // save writes the list whole, through a temporary file, so a crash never
 // leaves half a list.
 func (b *blockList) save(terms []string) error {
+	if b.dry {
+		return nil
+	}
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o755); err != nil {
 		return fmt.Errorf("save blocked terms: %w", err)
 	}

@@ -60,6 +60,7 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 				cc.FAQ = faqFiles
 			}
 			cfg.Channels = []ChannelConfig{cc}
+			cfg.dryRun = true
 			chs, err := buildChannels(cfg, nil, a.logger(cfg.Bot.LogLevel))
 			if err != nil {
 				return err
