@@ -113,6 +113,9 @@ func (c *Console) Read(ctx context.Context, msgs chan<- chat.Message) error {
 		}
 		errc <- sc.Err()
 	}()
+	// Message ids must not repeat across runs: the help desk files a
+	// message at most once, by its id.
+	run := strconv.FormatInt(now().UnixNano(), 36)
 	n := 0
 	for {
 		select {
@@ -138,7 +141,7 @@ func (c *Console) Read(ctx context.Context, msgs chan<- chat.Message) error {
 				continue
 			}
 			msg := chat.Message{
-				ID: "console-" + strconv.Itoa(n), Channel: c.Channel,
+				ID: "console-" + run + "-" + strconv.Itoa(n), Channel: c.Channel,
 				User: user, DisplayName: user, UserID: "console-" + user,
 				Roles: roles, Text: text, Time: now(),
 			}

@@ -268,3 +268,25 @@ func TestDeliverShowsShadowDecisions(t *testing.T) {
 		}
 	}
 }
+
+func TestReadGivesIDsThatDoNotRepeatAcrossRuns(t *testing.T) {
+	ids := map[string]bool{}
+	for run := 0; run < 2; run++ {
+		at := time.Unix(int64(1000+run), 0)
+		c := console.New(strings.NewReader("a\nb\n"), io.Discard, "mira", "chatdesk")
+		c.Now = func() time.Time { return at }
+		msgs := make(chan chat.Message, 4)
+		if err := c.Read(context.Background(), msgs); err != nil {
+			t.Fatal(err)
+		}
+		for m := range msgs {
+			if ids[m.ID] {
+				t.Errorf("id %q given twice", m.ID)
+			}
+			ids[m.ID] = true
+		}
+	}
+	if len(ids) != 4 {
+		t.Errorf("got %d distinct ids; want 4", len(ids))
+	}
+}
