@@ -533,4 +533,7 @@ func testStore(t *testing.T, open func(t *testing.T) escalation.Store) {
 			}
 		}
 	})
+
+	// The event log is part of the store, held to the same suite.
+	testEventLog(t, open)
 }

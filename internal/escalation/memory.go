@@ -16,13 +16,14 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	tickets map[string]map[int64]*Ticket // channel → number → ticket
 	byMsg   map[string]int64             // channel 0x00 message id → number
+	events  map[string][]Event           // channel → its event log, oldest first
 }
 
 var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{tickets: map[string]map[int64]*Ticket{}, byMsg: map[string]int64{}}
+	return &MemoryStore{tickets: map[string]map[int64]*Ticket{}, byMsg: map[string]int64{}, events: map[string][]Event{}}
 }
 
 // clone copies t so callers never share the store's slices.

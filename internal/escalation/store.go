@@ -47,6 +47,9 @@ type Store interface {
 	OwedUsers(ctx context.Context, channel string) ([]string, error)
 	// Close releases the store.
 	Close() error
+
+	// The store also keeps the channel's event log, for the report.
+	EventLog
 }
 
 // Filter narrows List.
