@@ -37,6 +37,7 @@ func (d *Desk) Commands() []Command {
 		{Name: "resolve", Usage: "!resolve <n>", Privileged: true, Run: d.cmdResolve},
 		{Name: "dismiss", Usage: "!dismiss <n> <reason>", Privileged: true, Run: d.cmdDismiss},
 		{Name: "reopen", Usage: "!reopen <n>", Privileged: true, Run: d.cmdReopen},
+		{Name: "suggestions", Usage: "!suggestions", Privileged: true, Run: d.cmdSuggestions},
 	}
 	if d.learner != nil {
 		cmds = append(cmds, Command{Name: "learn", Usage: "!learn <n>", Privileged: true, Run: d.cmdLearn})
@@ -130,11 +131,7 @@ func (d *Desk) cmdSuggest(ctx context.Context, msg chat.Message, args string) ch
 	if args == "" {
 		return say(msg, "", "suggest like this: !suggest <your idea>")
 	}
-	f, err := d.file(ctx, msg, KindSuggestion, SourceSuggest, args, nil)
-	if err != nil {
-		return d.trouble(msg, "file suggestion", err)
-	}
-	return d.filedReply(ctx, msg, f, "thanks — the moderators have your suggestion")
+	return d.suggest(ctx, msg, args)
 }
 
 // filedReply answers a viewer's !ask, !report or !suggest.

@@ -43,6 +43,9 @@ type Settings struct {
 	// MaxOpenPerViewer caps the open tickets one viewer can file, so a
 	// viewer cannot flood the queue.
 	MaxOpenPerViewer int
+	// SuggestLimit anonymous suggestions per viewer within SuggestWindow.
+	SuggestLimit  int
+	SuggestWindow time.Duration
 }
 
 // Defaults for zero Settings fields.
@@ -73,6 +76,10 @@ func (s Settings) withDefaults() Settings {
 	if s.MaxOpenPerViewer <= 0 {
 		s.MaxOpenPerViewer = DefaultMaxOpenPerViewer
 	}
+	if s.SuggestLimit <= 0 {
+		s.SuggestLimit = DefaultSuggestLimit
+	}
+	def(&s.SuggestWindow, DefaultSuggestWindow)
 	return s
 }
 
@@ -116,6 +123,8 @@ type Desk struct {
 	owed         map[string]bool      // viewers an answer waits for
 	crowd        crowd
 	lastReminder time.Time
+
+	box *suggestionBox
 }
 
 // heard is one chat line kept for context.
@@ -161,6 +170,7 @@ func NewDesk(c Config) *Desk {
 		seen: map[string]time.Time{}, history: map[string][]heard{},
 		open: map[int64]openTicket{}, owed: map[string]bool{},
 		crowd: crowd{n: set.CrowdViewers, within: set.CrowdWithin},
+		box:   &suggestionBox{limit: set.SuggestLimit, window: set.SuggestWindow},
 	}
 }
 

@@ -49,6 +49,9 @@ const (
 	KindQuestion   Kind = "question"
 	KindComplaint  Kind = "complaint"
 	KindSuggestion Kind = "suggestion"
+	// KindFAQFix is a viewer's !wrong about an FAQ answer: the streamer
+	// should fix the entry.
+	KindFAQFix Kind = "faq-fix"
 )
 
 // Source says why a ticket was filed, for the moderators' context and for
@@ -62,6 +65,7 @@ const (
 	SourceSuggest Source = "suggest" // !suggest
 	SourceMention Source = "mention" // a question to the bot or streamer the FAQ cannot answer
 	SourceCrowd   Source = "crowd"   // several viewers asked the same unanswered question
+	SourceWrong   Source = "wrong"   // a viewer said an FAQ answer was wrong
 )
 
 // MaxAskers is how many askers a ticket keeps by name. More are counted but
@@ -234,7 +238,7 @@ func (n NewTicket) Validate() error {
 		}
 	}
 	switch n.Kind {
-	case KindQuestion, KindComplaint, KindSuggestion:
+	case KindQuestion, KindComplaint, KindSuggestion, KindFAQFix:
 	default:
 		p = append(p, fmt.Sprintf("unknown kind %q", n.Kind))
 	}
