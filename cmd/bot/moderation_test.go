@@ -406,3 +406,38 @@ func TestFormatSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestModerationLeavesHonestQuestionsAlone runs the labelled FAQ chat — every
+// line an honest viewer's question or request — through the default rules:
+// viewers ask about money, help and checking things, and must not be
+// deleted for it.
+func TestModerationLeavesHonestQuestionsAlone(t *testing.T) {
+	dir := devData(t)
+	env := []string{"CHATDESK_BOT_DATA_DIR=" + t.TempDir()}
+	var lines, flagged int
+	var examples []string
+	for _, set := range []string{"en", "zh"} {
+		o := invoke(t, env, "", "replay", "--config", shippedConfig, filepath.Join(dir, set, "chat.jsonl"))
+		if o.err != nil {
+			t.Fatalf("replay %s: %v\n%s", set, o.err, o.stderr)
+		}
+		sc := bufio.NewScanner(strings.NewReader(o.stdout))
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			lines++
+			var d struct{ Action, Rule, Text string }
+			if err := json.Unmarshal(sc.Bytes(), &d); err != nil {
+				t.Fatalf("replay output: %v", err)
+			}
+			if d.Action == "moderate" {
+				flagged++
+				examples = append(examples, d.Rule+": "+d.Text)
+			}
+		}
+	}
+	rate := ratio(flagged, lines)
+	t.Logf("honest questions flagged: %d of %d (%.4f)", flagged, lines, rate)
+	if rate > 0.005 {
+		t.Errorf("%d of %d honest questions moderated (%.4f); want at most 0.5 %%: %q", flagged, lines, rate, examples)
+	}
+}

@@ -40,7 +40,7 @@ var DefaultSpamPhrases = []string{
 // are the spam bots' opening line.
 var DefaultFirstChatterPhrases = append(append([]string(nil), DefaultSpamPhrases...),
 	"buy followers", "buy viewers", "buy views", "free followers", "free viewers", "get viewers",
-	"become famous", "viewers on",
+	"become famous", "viewers on", "you have won", "you've won", "claim your prize", "claim your reward",
 )
 
 // registry is every rule, in the order the engine checks them; a message

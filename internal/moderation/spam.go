@@ -11,8 +11,11 @@ import (
 
 // DefaultSpamThreshold is the spam score from which the spam rule acts. It
 // was chosen on held-out labelled chat to keep false positives on honest
-// messages well under one in a hundred.
-const DefaultSpamThreshold = 0.8
+// messages well under one in a hundred, and raised from 0.8 after honest
+// questions about money and help ("help me transfer $100 to savings",
+// "thanks for your help!") scored just above 0.8: viewers talk like that,
+// and a deleted honest question costs more than a missed spam line.
+const DefaultSpamThreshold = 0.85
 
 // spamModelText is the spam score's model: one weight per feature,
 // learned from labelled spam and honest messages (see the file's header
