@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/chatdesk/chatdesk/internal/bot"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/console"
+	"github.com/chatdesk/chatdesk/internal/health"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -24,6 +26,8 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		return err
 	}
 	defer esc.close()
+	m := newMetrics(cfg)
+	meterTickets(ctx, esc, m, cfg, log)
 	chs, err := buildChannels(cfg, nil, log, esc)
 	if err != nil {
 		return err
@@ -31,7 +35,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer closeChannels(chs)
 
 	if cfg.Twitch.Token != "" {
-		return a.runTwitch(ctx, cfg, chs, esc)
+		return a.runTwitch(ctx, cfg, chs, esc, m)
 	}
 
 	con := console.New(a.stdin, a.stdout, chs[0].name, cfg.Bot.Name)
@@ -42,6 +46,12 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	}
 	router := bot.NewRouter(pipelines(chs), con, log)
 	esc.useSink(con)
+	var ln net.Listener
+	if m != nil {
+		router.Observe(m)
+		m.WatchDropped(router.Dropped)
+		ln = consoleListener(cfg, log)
+	}
 	msgs := make(chan chat.Message, bot.LaneDepth)
 
 	// The console ends when its input does; the reloaders end with it.
@@ -49,6 +59,12 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer cancel()
 	var reloaders errgroup.Group
 	startReloaders(rctx, &reloaders, cfg, chs, a)
+	if ln != nil {
+		// The endpoint lives as long as the console: it stops with the
+		// reloaders when the input ends.
+		log.Info("metrics and health endpoint listening", "url", "http://"+ln.Addr().String()+"/metrics")
+		reloaders.Go(func() error { return health.Serve(rctx, ln, httpMux(m, consoleHealth(chs, router.Dropped))) })
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return con.Read(gctx, msgs) })
 	g.Go(func() error { return router.Run(gctx, msgs) })

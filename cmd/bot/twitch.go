@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -12,6 +11,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/bot"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
+	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
@@ -42,7 +42,7 @@ func liveHooksFrom(ctx context.Context) liveHooks {
 // (SIGINT or SIGTERM), then shuts down cleanly and returns nil. Credentials
 // Twitch refuses at start are an error (exit code 1); a connection lost
 // later is retried for as long as the bot runs.
-func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *escalationWiring) error {
+func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *escalationWiring, m *metrics.Metrics) error {
 	log := a.logger(cfg.Bot.LogLevel)
 	hooks := liveHooksFrom(ctx)
 	names := make([]string, len(chs))
@@ -50,10 +50,15 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		names[i] = ch.name
 	}
 
+	var helixError func(method, path string, status int)
+	var onPost func(chat.Posted)
+	if m != nil {
+		helixError, onPost = m.HelixError, m.Posted
+	}
 	helix, err := twitch.NewHelix(twitch.HelixConfig{
 		APIURL: cfg.Twitch.APIURL, AuthURL: cfg.Twitch.AuthURL,
 		ClientID: cfg.Twitch.ClientID, Token: cfg.Twitch.Token,
-		Clock: hooks.clock, Log: log,
+		Clock: hooks.clock, Log: log, OnError: helixError,
 	})
 	if err != nil {
 		return badInput(err)
@@ -88,11 +93,16 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		},
 		Helix:      helix,
 		ChannelIDs: acct.ChannelIDs,
-		Sender:     chat.SenderConfig{OnPost: hooks.onPost},
+		Sender:     chat.SenderConfig{OnPost: bothPosted(onPost, hooks.onPost)},
 		Clock:      hooks.clock,
 		Log:        log,
 	})
 	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
+	if m != nil {
+		router.Observe(m)
+		m.WatchLive(func() metrics.Live { return liveMetricsOf(live.Status()) })
+		m.WatchDropped(func() int64 { return live.Status().Dropped + router.Dropped() })
+	}
 	if esc != nil {
 		// The help desks' reminders and late ticket numbers go to chat
 		// like every other reply.
@@ -118,9 +128,8 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		return nil
 	})
 	if ln != nil {
-		mux := http.NewServeMux()
-		mux.Handle("/healthz", health.Handler(func() health.Status { return healthOf(live.Status()) }))
-		log.Info("health endpoint listening", "url", "http://"+ln.Addr().String()+"/healthz")
+		mux := httpMux(m, func() health.Status { return healthOf(live.Status()) })
+		log.Info("health and metrics endpoint listening", "url", "http://"+ln.Addr().String()+"/healthz", "metrics", "http://"+ln.Addr().String()+"/metrics")
 		g.Go(func() error { return health.Serve(liveCtx, ln, mux) })
 	}
 	err = g.Wait()

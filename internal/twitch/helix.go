@@ -96,6 +96,11 @@ type HelixConfig struct {
 	// a 5xx or a 429; MaxWait caps one wait for Twitch's rate-limit reset.
 	Retries int
 	MaxWait time.Duration
+	// OnError, when set, sees every failed attempt, retried or not: the
+	// method, the endpoint path (no ids: they are in the query) and the
+	// HTTP status, 0 when no answer came. Metrics count Helix errors
+	// with it; it must not block.
+	OnError func(method, path string, status int)
 }
 
 // Helix is a small client for the parts of Twitch's API chatdesk uses: token
@@ -118,6 +123,7 @@ type Helix struct {
 	log       *slog.Logger
 	retries   int
 	maxWait   time.Duration
+	onError   func(method, path string, status int)
 
 	mu       sync.RWMutex
 	clientID string
@@ -156,6 +162,7 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	h := &Helix{
 		api: api, auth: auth, token: BareToken(cfg.Token), clientID: cfg.ClientID,
 		hc: cfg.HTTP, clock: cfg.Clock, log: cfg.Log, retries: cfg.Retries, maxWait: cfg.MaxWait,
+		onError: cfg.OnError,
 	}
 	if h.hc == nil {
 		h.hc = &http.Client{Timeout: 10 * time.Second}
@@ -171,6 +178,9 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	}
 	if h.maxWait <= 0 {
 		h.maxWait = time.Minute
+	}
+	if h.onError == nil {
+		h.onError = func(string, string, int) {}
 	}
 	return h, nil
 }
@@ -354,6 +364,7 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 			if ctx.Err() != nil {
 				return fmt.Errorf("twitch %s %s: %w", method, path, ctx.Err())
 			}
+			h.onError(method, path, 0)
 			err = fmt.Errorf("twitch %s %s: %w", method, path, err)
 			wait = backoff(attempt)
 		case status >= 200 && status < 300:
@@ -365,12 +376,15 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 			}
 			return nil
 		case status == http.StatusTooManyRequests:
+			h.onError(method, path, status)
 			err = apiError(method, path, status, data)
 			wait = h.untilReset(header)
 		case status >= 500:
+			h.onError(method, path, status)
 			err = apiError(method, path, status, data)
 			wait = backoff(attempt)
 		default:
+			h.onError(method, path, status)
 			return apiError(method, path, status, data)
 		}
 		if attempt >= h.retries {

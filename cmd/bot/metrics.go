@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/health"
+	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/twitch"
+)
+
+// newMetrics returns the run's metrics, or nil when http.addr is empty:
+// nothing would serve them, so nothing need count.
+func newMetrics(cfg *Config) *metrics.Metrics {
+	if cfg.HTTP.Addr == "" {
+		return nil
+	}
+	names := make([]string, len(cfg.Channels))
+	for i, cc := range cfg.Channels {
+		names[i] = cc.Name
+	}
+	return metrics.New(names...)
+}
+
+// meterTickets makes the help desks' store report ticket transitions to m,
+// and starts the open-ticket gauges from what the store holds. The desks
+// must be built after it, since they keep the store they are given.
+func meterTickets(ctx context.Context, esc *escalationWiring, m *metrics.Metrics, cfg *Config, log *slog.Logger) {
+	if m == nil || esc == nil || esc.store == nil {
+		return
+	}
+	for _, cc := range cfg.Channels {
+		open, err := esc.store.List(ctx, cc.Name, escalation.Filter{Open: true})
+		if err != nil {
+			// The gauge then counts from zero; the desk logs the
+			// store's trouble when it loads.
+			log.Debug("metrics: count open tickets", "channel", cc.Name, "err", err)
+			continue
+		}
+		m.SetOpenTickets(cc.Name, len(open))
+	}
+	esc.store = meteredStore{Store: esc.store, m: m}
+}
+
+// meteredStore is the ticket store seen by the metrics: every transition
+// that changes a ticket's life (filed, first answered, closed, reopened) is
+// counted as it happens, by the clock of the operation.
+type meteredStore struct {
+	escalation.Store
+	m *metrics.Metrics
+}
+
+// Create implements escalation.Store.
+func (s meteredStore) Create(ctx context.Context, n escalation.NewTicket) (escalation.Ticket, bool, error) {
+	t, created, err := s.Store.Create(ctx, n)
+	if err == nil && created {
+		s.m.TicketOpened(t.Channel)
+	}
+	return t, created, err
+}
+
+// Answer implements escalation.Store.
+func (s meteredStore) Answer(ctx context.Context, op escalation.Op, text string) (escalation.Ticket, error) {
+	t, err := s.Store.Answer(ctx, op, text)
+	// Only the answer that set the first response counts; later ones
+	// correct or add to it.
+	if err == nil && t.FirstResponseAt.Equal(op.At) && !t.CreatedAt.IsZero() {
+		s.m.TicketFirstResponse(t.Channel, t.FirstResponseAt.Sub(t.CreatedAt))
+	}
+	return t, err
+}
+
+// Resolve implements escalation.Store.
+func (s meteredStore) Resolve(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
+	t, err := s.Store.Resolve(ctx, op)
+	if err == nil {
+		s.m.TicketClosed(t.Channel, true, op.At.Sub(t.CreatedAt))
+	}
+	return t, err
+}
+
+// Dismiss implements escalation.Store.
+func (s meteredStore) Dismiss(ctx context.Context, op escalation.Op, reason string) (escalation.Ticket, error) {
+	t, err := s.Store.Dismiss(ctx, op, reason)
+	if err == nil {
+		s.m.TicketClosed(t.Channel, false, op.At.Sub(t.CreatedAt))
+	}
+	return t, err
+}
+
+// Reopen implements escalation.Store.
+func (s meteredStore) Reopen(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
+	t, err := s.Store.Reopen(ctx, op)
+	if err == nil {
+		s.m.TicketOpened(t.Channel)
+	}
+	return t, err
+}
+
+// httpMux serves /healthz from status and, when metrics are on, /metrics.
+func httpMux(m *metrics.Metrics, status func() health.Status) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/healthz", health.Handler(status))
+	if m != nil {
+		mux.Handle("/metrics", m.Handler())
+	}
+	return mux
+}
+
+// consoleListener listens on http.addr for the console. A busy port is
+// not worth stopping a local chat for: it is logged and the console runs
+// without the endpoint.
+func consoleListener(cfg *Config, log *slog.Logger) net.Listener {
+	if cfg.HTTP.Addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		log.Warn("metrics and health endpoint off: cannot listen on http.addr (set it to a free port, or to \"\" to turn it off)", "http.addr", cfg.HTTP.Addr, "err", err)
+		return nil
+	}
+	return ln
+}
+
+// consoleHealth is the console's /healthz: a local chat is always "in"
+// its channels.
+func consoleHealth(chs []*channel, dropped func() int64) func() health.Status {
+	return func() health.Status {
+		st := health.Status{Connected: true, Connects: 1, DroppedMessages: dropped()}
+		for _, ch := range chs {
+			st.Channels = append(st.Channels, health.Channel{Name: ch.name, Joined: true, Moderator: true})
+		}
+		return st
+	}
+}
+
+// liveMetricsOf turns the live bot's status into what the metrics read.
+func liveMetricsOf(st twitch.Status) metrics.Live {
+	l := metrics.Live{
+		Connected: st.Connected, Connects: st.Connects, Send: st.Send,
+		Enforced: st.Moderation.Done, EnforceFailed: st.Moderation.Failed, EnforceDropped: st.Moderation.Dropped,
+	}
+	for _, ch := range st.Channels {
+		l.Channels = append(l.Channels, metrics.LiveChannel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator})
+	}
+	return l
+}
+
+// bothPosted calls every non-nil hook in turn.
+func bothPosted(hooks ...func(chat.Posted)) func(chat.Posted) {
+	var fs []func(chat.Posted)
+	for _, h := range hooks {
+		if h != nil {
+			fs = append(fs, h)
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	return func(p chat.Posted) {
+		for _, f := range fs {
+			f(p)
+		}
+	}
+}
