@@ -24,6 +24,9 @@ type Entry struct {
 	// Cooldown keeps the entry from being posted to a channel twice within
 	// it; zero means the channel's default.
 	Cooldown time.Duration
+	// Announce, when set, lets the bot post the entry unasked as a tip,
+	// at most this often and only while chat is active; zero never.
+	Announce time.Duration
 
 	// File and Line locate the entry in its source, for messages.
 	File string

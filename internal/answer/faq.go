@@ -27,7 +27,7 @@ var idPattern = regexp.MustCompile(`^[a-z0-9-]+$`)
 
 var (
 	topFields   = []string{"entries"}
-	entryFields = []string{"id", "questions", "keywords", "answer", "answer_zh", "answer_en", "cooldown"}
+	entryFields = []string{"id", "questions", "keywords", "answer", "answer_zh", "answer_en", "cooldown", "announce"}
 	// answerLangs maps the per-language answer fields to the keys of
 	// Entry.Answers.
 	answerLangs = []struct{ field, lang string }{{"answer_zh", "zh"}, {"answer_en", "en"}}
@@ -395,6 +395,9 @@ func (p *faqParser) entry(n *yaml.Node, path string) (Entry, bool) {
 	if f, ok := fields["cooldown"]; ok {
 		e.Cooldown = p.cooldown(f.value, path+".cooldown")
 	}
+	if f, ok := fields["announce"]; ok {
+		e.Announce = p.announce(f.value, path+".announce")
+	}
 	return e, len(p.problems) == before
 }
 
@@ -500,6 +503,35 @@ func (p *faqParser) cooldown(v *yaml.Node, path string) time.Duration {
 	}
 	if d < 0 {
 		p.addf(v.Line, path, "%q is negative", s)
+		return 0
+	}
+	return d
+}
+
+// MinAnnounce is the shortest announce interval an entry may ask for: a tip
+// posted more often than that stops being a tip and becomes spam.
+const MinAnnounce = 5 * time.Minute
+
+func (p *faqParser) announce(v *yaml.Node, path string) time.Duration {
+	s, ok := p.text(v, path)
+	if !ok {
+		return 0
+	}
+	if s == "" {
+		p.add(v.Line, path, "empty: write how often the bot may post this entry unasked, such as 30m, or leave the field out")
+		return 0
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.addf(v.Line, path, "%q is not a duration: write e.g. 30m or 1h", s)
+		return 0
+	}
+	if d < 0 {
+		p.addf(v.Line, path, "%q is negative", s)
+		return 0
+	}
+	if d < MinAnnounce {
+		p.addf(v.Line, path, "%q is too often: at most once every %s", s, "5m")
 		return 0
 	}
 	return d
