@@ -63,6 +63,18 @@ type AnswerConfig struct {
 	// ReloadInterval is how often FAQ files are checked for changes; zero
 	// turns hot reload off.
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
+	// Tips decide when entries with announce are posted unasked.
+	Tips TipsConfig `mapstructure:"tips"`
+}
+
+// TipsConfig tunes proactive tips (FAQ entries with announce).
+type TipsConfig struct {
+	// MinMessages chat messages must come between two tips.
+	MinMessages int `mapstructure:"min_messages"`
+	// TrendingViewers distinct viewers asking an entry within
+	// TrendingWithin post it sooner; 0 turns that off.
+	TrendingViewers int           `mapstructure:"trending_viewers"`
+	TrendingWithin  time.Duration `mapstructure:"trending_within"`
 }
 
 // ChannelConfig is one channel the bot works in.
@@ -124,6 +136,10 @@ var defaults = map[string]any{
 	"twitch.client_id":         "",
 	"http.addr":                "127.0.0.1:8080",
 	"channels":                 []any{},
+
+	"answer.tips.min_messages":     20,
+	"answer.tips.trending_viewers": 3,
+	"answer.tips.trending_within":  "10m",
 
 	"store.backend":                 "embedded",
 	"store.path":                    "",
@@ -260,7 +276,7 @@ func parseEnvValue(key, val string) (any, error) {
 		}
 		return n, nil
 	}
-	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] {
+	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] || key == "answer.tips.trending_within" {
 		if _, err := time.ParseDuration(val); err != nil {
 			return nil, fmt.Errorf("want a duration like 90s or 2m, got %q", val)
 		}
@@ -306,6 +322,15 @@ func (c *Config) validate(doc *configDoc) error {
 		}
 	}
 	checkAnswer("answer", c.Answer.MinConfidence, c.Answer.Cooldown, c.Answer.ReloadInterval)
+	if t := c.Answer.Tips; t.MinMessages < 1 {
+		add("answer.tips.min_messages", "must be at least 1, got %d", t.MinMessages)
+	}
+	if c.Answer.Tips.TrendingViewers < 0 {
+		add("answer.tips.trending_viewers", "must not be negative (0 turns trending off)")
+	}
+	if c.Answer.Tips.TrendingWithin <= 0 {
+		add("answer.tips.trending_within", "must be a positive duration such as 10m")
+	}
 	validateModeration(c, add)
 	validateEscalation(c, add)
 	if len(c.Channels) == 0 {

@@ -46,6 +46,8 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	}
 	router := bot.NewRouter(pipelines(chs), con, log)
 	esc.useSink(con)
+	tips := newTips(cfg, chs, m, nil, log)
+	router.Observe(tips)
 	var ln net.Listener
 	if m != nil {
 		router.Observe(m)
@@ -59,6 +61,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer cancel()
 	var reloaders errgroup.Group
 	startReloaders(rctx, &reloaders, cfg, chs, a)
+	tips.start(rctx, &reloaders, con)
 	if ln != nil {
 		// The endpoint lives as long as the console: it stops with the
 		// reloaders when the input ends.

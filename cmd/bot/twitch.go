@@ -98,6 +98,10 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		Log:        log,
 	})
 	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
+	// Tips keep the wall clock: the test clocks jump to the next timer,
+	// and a tip loop always has one.
+	tips := newTips(cfg, chs, m, nil, log)
+	router.Observe(tips)
 	if m != nil {
 		router.Observe(m)
 		m.WatchLive(func() metrics.Live { return liveMetricsOf(live.Status()) })
@@ -117,6 +121,7 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 	g, gctx := errgroup.WithContext(ctx)
 	var reloaders errgroup.Group
 	startReloaders(gctx, &reloaders, cfg, chs, a)
+	tips.start(gctx, &reloaders, live.Sink())
 	g.Go(func() error {
 		defer stopLive()
 		return router.Run(gctx, live.Messages())
