@@ -12,6 +12,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/bot"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/feedback"
 )
 
 // channel is one channel's running parts.
@@ -22,6 +23,8 @@ type channel struct {
 	pipeline  *bot.Pipeline
 	// escalation is the channel's help desk; nil when it is off.
 	escalation *channelDesk
+	// feedback hears viewers rate the answers.
+	feedback *feedback.Tracker
 }
 
 // settingsFor merges the top-level answer settings with the channel's
@@ -85,7 +88,11 @@ func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*
 		// moderators are exempt, so their commands always run), and a
 		// removed message is never answered. Escalation comes after the
 		// answer stage: what reaches it was not answered.
-		stages := append(append(desk.front, mod.stages()...), cmds, r)
+		// Feedback comes before the commands, which do not know !helpful
+		// and !wrong, and before the answer stage, so "thanks" is never
+		// taken for a question.
+		ch.feedback = newFeedback(cfg, ch, now, log)
+		stages := append(append(desk.front, mod.stages()...), ch.feedback, cmds, r)
 		ch.pipeline = &bot.Pipeline{Stages: append(stages, desk.after...)}
 		out = append(out, ch)
 	}

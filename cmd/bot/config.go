@@ -34,6 +34,8 @@ type Config struct {
 	// tickets and what the bot promises about them.
 	Store      StoreConfig      `mapstructure:"store"`
 	Escalation EscalationConfig `mapstructure:"escalation"`
+	// Feedback is how viewers rate the answers.
+	Feedback FeedbackConfig `mapstructure:"feedback"`
 
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
@@ -157,6 +159,7 @@ var defaults = map[string]any{
 	"escalation.claim_lease":        "15m",
 	"escalation.delivery_expiry":    "24h",
 	"escalation.away_after":         "10m",
+	"feedback.window":               "2m",
 }
 
 // secretKeys may only come from the environment.
@@ -276,7 +279,7 @@ func parseEnvValue(key, val string) (any, error) {
 		}
 		return n, nil
 	}
-	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] || key == "answer.tips.trending_within" {
+	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] || key == "feedback.window" || key == "answer.tips.trending_within" {
 		if _, err := time.ParseDuration(val); err != nil {
 			return nil, fmt.Errorf("want a duration like 90s or 2m, got %q", val)
 		}

@@ -117,6 +117,7 @@ func (a *app) commands() *cobra.Command {
 	root.AddCommand(a.askCommand(&configPath))
 	root.AddCommand(a.replayCommand(&configPath))
 	root.AddCommand(a.ticketsCommand(&configPath))
+	root.AddCommand(a.reportCommand(&configPath))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print the version",

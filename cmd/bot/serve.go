@@ -45,6 +45,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 			chs[0].name, len(chs[0].responder.Entries()))
 	}
 	router := bot.NewRouter(pipelines(chs), con, log)
+	router.Observe(feedbackObservers(chs))
 	esc.useSink(con)
 	tips := newTips(cfg, chs, m, nil, log)
 	router.Observe(tips)

@@ -23,7 +23,7 @@ import (
 // ticketsCommand is "bot tickets": the queue for after-stream work, read
 // from the same store the bot uses.
 func (a *app) ticketsCommand(configPath *string) *cobra.Command {
-	var channel, state string
+	var channel, state, kind string
 	cmd := &cobra.Command{
 		Use:   "tickets",
 		Short: "List, show and export tickets (list, show N, export)",
@@ -32,13 +32,14 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	cmd.PersistentFlags().StringVar(&channel, "channel", "", "only this channel (default: every configured channel)")
+	cmd.PersistentFlags().StringVar(&kind, "kind", "", "only tickets of this kind: question, complaint, suggestion, faq-fix")
 	cmd.PersistentFlags().StringVar(&state, "state", "", "only tickets in these states, comma separated: open, new, claimed, answered, resolved, dismissed")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List tickets, oldest first, with a summary per channel",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withTickets(cmd.Context(), *configPath, channel, state, func(cfg *Config, ts []channelTickets) error {
+			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(cfg *Config, ts []channelTickets) error {
 				return writeTicketList(a.stdout, cfg, ts, time.Now())
 			})
 		},
@@ -64,7 +65,7 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 			if format != "json" && format != "csv" {
 				return badInput(fmt.Errorf("tickets export: --format is json or csv, got %q", format))
 			}
-			return a.withTickets(cmd.Context(), *configPath, channel, state, func(cfg *Config, ts []channelTickets) error {
+			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(cfg *Config, ts []channelTickets) error {
 				if format == "csv" {
 					return writeTicketCSV(a.stdout, cfg, ts)
 				}
@@ -139,13 +140,16 @@ func parseStates(s string) (escalation.Filter, error) {
 }
 
 // withTickets loads the tickets the flags select and hands them to do.
-func (a *app) withTickets(ctx context.Context, configPath, channel, state string, do func(*Config, []channelTickets) error) error {
+func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind string, do func(*Config, []channelTickets) error) error {
 	cfg, err := a.loadConfigFor(configPath)
 	if err != nil {
 		return err
 	}
 	f, err := parseStates(state)
 	if err != nil {
+		return badInput(err)
+	}
+	if err := checkKind(kind); err != nil {
 		return badInput(err)
 	}
 	names, err := ticketChannels(cfg, channel)
@@ -163,7 +167,7 @@ func (a *app) withTickets(ctx context.Context, configPath, channel, state string
 		if err != nil {
 			return &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
 		}
-		out = append(out, channelTickets{channel: name, tickets: ts})
+		out = append(out, channelTickets{channel: name, tickets: ofKind(ts, kind)})
 	}
 	return do(cfg, out)
 }

@@ -98,6 +98,14 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		Log:        log,
 	})
 	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
+	router.Observe(feedbackObservers(chs))
+	var events *eventRecorder
+	if esc != nil {
+		// The stream report reads what the live bot records; dry runs
+		// (replay, ask, check) never get here.
+		events = newEventRecorder(esc.store, nil, log)
+		router.Observe(events)
+	}
 	// Tips keep the wall clock: the test clocks jump to the next timer,
 	// and a tip loop always has one.
 	tips := newTips(cfg, chs, m, nil, log)
@@ -126,6 +134,11 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		defer stopLive()
 		return router.Run(gctx, live.Messages())
 	})
+	if events != nil {
+		// liveCtx ends after the router, so the recorder appends the
+		// router's last events before it returns.
+		g.Go(func() error { return events.Run(liveCtx) })
+	}
 	g.Go(func() error {
 		if err := live.Run(liveCtx); err != nil {
 			return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/feedback"
+)
+
+// TestRecorderEvents: what each decision records, and that no event names
+// the viewer.
+func TestRecorderEvents(t *testing.T) {
+	rec := newEventRecorder(escalation.NewMemoryStore(), nil, slog.New(slog.DiscardHandler))
+	at := time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)
+	msg := func(user, text string, roles chat.Roles) chat.Message {
+		return chat.Message{Channel: "mira", User: user, Text: text, Roles: roles, Time: at}
+	}
+	for _, c := range []struct {
+		msg  chat.Message
+		d    chat.Decision
+		want string
+	}{
+		{msg("ana", "hi", 0), chat.Decision{}, "message"},
+		{msg("ana", "when do you stream?", 0), chat.Decision{Action: chat.ActionAnswer, FAQ: "schedule"}, "message answered:schedule"},
+		{msg("ana", "what game is this?", 0), chat.Decision{Action: chat.ActionIgnore, Question: true}, "message missed:what game is this?"},
+		{msg("ana", "!ask x", 0), chat.Decision{Action: chat.ActionEscalate, Ticket: "#3"}, "message escalated:#3"},
+		{msg("spammy", "buy followers", 0), chat.Decision{Action: chat.ActionModerate, Rule: "links", Penalty: "delete"}, "message moderated:links"},
+		{msg("kim", "!pardon @Spammy", chat.RoleModerator), chat.Decision{Action: chat.ActionCommand}, "message pardoned:links"},
+		{msg("kim", "!pardon spammy", chat.RoleModerator), chat.Decision{Action: chat.ActionCommand}, "message"},
+		{msg("ana", "thanks", 0), chat.Decision{Action: chat.ActionCommand, FAQ: "schedule", Note: feedback.NoteHelpful}, "message feedback:schedule"},
+	} {
+		var got []string
+		for _, e := range rec.eventsOf(c.msg, c.d, time.Millisecond) {
+			s := string(e.Kind)
+			if v := e.FAQ + e.Text + e.Ticket + e.Rule; v != "" {
+				s += ":" + v
+			}
+			got = append(got, s)
+			if strings.Contains(e.Text+e.FAQ+e.Rule, c.msg.User) && c.msg.User != "" {
+				t.Errorf("event %+v names the viewer", e)
+			}
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("%q with %+v recorded %q; want %q", c.msg.Text, c.d, strings.Join(got, " "), c.want)
+		}
+	}
+}
+
+// slowStore blocks appends until released, like a store that hangs.
+type slowStore struct {
+	*escalation.MemoryStore
+	release chan struct{}
+	mu      sync.Mutex
+	calls   int
+}
+
+func (s *slowStore) AppendEvents(ctx context.Context, es ...escalation.Event) error {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return s.MemoryStore.AppendEvents(ctx, es...)
+}
+
+// TestRecorderNeverBlocksALane: with the store stuck, Observe returns at
+// once and counts what it could not queue; once the store answers, the
+// queued events are appended, and stopping flushes the rest.
+func TestRecorderNeverBlocksALane(t *testing.T) {
+	store := &slowStore{MemoryStore: escalation.NewMemoryStore(), release: make(chan struct{})}
+	rec := newEventRecorder(store, nil, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- rec.Run(ctx) }()
+	msg := chat.Message{Channel: "mira", User: "ana", Text: "hi", Time: time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)}
+	n := recorderQueue + recorderBatch + 500
+	for range n {
+		rec.Observe(context.Background(), msg, chat.Decision{}, 0)
+	}
+	if rec.Dropped() == 0 {
+		t.Fatal("nothing dropped with the store stuck and the queue overfull")
+	}
+	close(store.release)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, _ := store.Events(context.Background(), "mira", time.Time{})
+	if int64(len(got))+rec.Dropped() != int64(n) {
+		t.Errorf("%d appended + %d dropped; want all %d accounted for", len(got), rec.Dropped(), n)
+	}
+}
+
+// TestReportCommand: bot report reads the embedded store's events and
+// tickets; bot tickets --kind picks a kind.
+func TestReportCommand(t *testing.T) {
+	path := writeConfig(t, "bot: {data_dir: data}\nchannels: [{name: mira, faq: [FAQ]}]\n")
+	s, err := escalation.OpenBolt(filepath.Join(filepath.Dir(path), "data", "chatdesk.db"), escalation.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	err = s.AppendEvents(ctx,
+		escalation.Event{Channel: "mira", At: now.Add(-time.Hour), Kind: escalation.EventAnswered, FAQ: "schedule"},
+		escalation.Event{Channel: "mira", At: now.Add(-time.Hour), Kind: escalation.EventMissed, Text: "is there merch?"},
+		escalation.Event{Channel: "mira", At: now.Add(-48 * time.Hour), Kind: escalation.EventMissed, Text: "too old to show"},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range []escalation.Kind{escalation.KindSuggestion, escalation.KindQuestion} {
+		_, _, err := s.Create(ctx, escalation.NewTicket{Channel: "mira", Kind: k, Source: escalation.SourceSuggest, Text: "idea " + string(k),
+			MessageID: "m" + string(rune('0'+i)), Askers: []escalation.Asker{{User: escalation.AnonymousLogin, At: now}}, At: now.Add(-time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	o := invoke(t, nil, "", "report", "--config", path, "--since", "24h")
+	if o.err != nil {
+		t.Fatalf("report: %v\n%s", o.err, o.stderr)
+	}
+	for _, want := range []string{"# Stream report: #mira", "| schedule | 1 |", "is there merch?", "1 question, 1 suggestion"} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, o.stdout)
+		}
+	}
+	if strings.Contains(o.stdout, "too old") {
+		t.Errorf("report shows an event from before --since:\n%s", o.stdout)
+	}
+	o = invoke(t, nil, "", "report", "--config", path, "--format", "html")
+	if o.err != nil || !strings.HasPrefix(o.stdout, "<!DOCTYPE html>") {
+		t.Errorf("report --format html = %v, %.60q", o.err, o.stdout)
+	}
+	if o := invoke(t, nil, "", "report", "--config", path, "--format", "pdf"); exitCode(o.err) != exitBadInput {
+		t.Errorf("--format pdf: %v; want exit 2", o.err)
+	}
+
+	o = invoke(t, nil, "", "tickets", "list", "--config", path, "--kind", "suggestion")
+	if o.err != nil || !strings.Contains(o.stdout, "idea suggestion") || strings.Contains(o.stdout, "idea question") {
+		t.Errorf("tickets list --kind suggestion = %v:\n%s", o.err, o.stdout)
+	}
+	if o := invoke(t, nil, "", "tickets", "list", "--config", path, "--kind", "nonsense"); exitCode(o.err) != exitBadInput {
+		t.Errorf("--kind nonsense: %v; want exit 2", o.err)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		t.Fatal("config vanished")
+	}
+}
