@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +23,6 @@ import (
 // liveToken is the bot's token in these tests; it must never be printed.
 const liveToken = "s3cr3t-l1ve-t0k3n"
 
-// syncBuffer is a stderr the test can read while the bot writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // liveBot is `bot run` going live against an in-process Twitch: a fake chat
 // server, a fake Helix, and clocks the test moves.
 type liveBot struct {
@@ -50,7 +31,7 @@ type liveBot struct {
 	helix  *twitchtest.Helix
 	clock  *twitchtest.Clock // sending and the shutdown flush
 	dial   *twitchtest.Clock // reconnect back-off
-	stderr *syncBuffer
+	stderr *twitchtest.Log
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -85,7 +66,7 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 	}
 	start := time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)
 	b := &liveBot{t: t, irc: twitchtest.NewIRC(t), helix: twitchtest.NewHelix(t, liveToken, "deskbot"),
-		clock: twitchtest.NewClock(start), dial: twitchtest.NewClock(start), stderr: &syncBuffer{}, done: make(chan error, 1)}
+		clock: twitchtest.NewClock(start), dial: twitchtest.NewClock(start), stderr: &twitchtest.Log{}, done: make(chan error, 1)}
 	b.irc.Token = o.ircToken
 	if o.scopes != nil {
 		b.helix.SetScopes(o.scopes...)

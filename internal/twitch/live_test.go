@@ -1,7 +1,6 @@
 package twitch_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,24 +20,6 @@ import (
 
 const testToken = "t0ps3cr3t"
 
-// syncBuffer is a log destination tests can read while the bot writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // rig is a bot on Twitch against fake servers, with its router.
 type rig struct {
 	t      *testing.T
@@ -47,7 +28,7 @@ type rig struct {
 	clock  *twitchtest.Clock
 	dial   *twitchtest.Clock // the reconnect back-off's, kept apart so tests can move it alone
 	live   *twitch.Live
-	logs   *syncBuffer
+	logs   *twitchtest.Log
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -67,7 +48,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 		o.channels = []string{"mira"}
 	}
 	r := &rig{t: t, irc: twitchtest.NewIRC(t), helix: twitchtest.NewHelix(t, testToken, "deskbot"), dial: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)),
-		clock: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)), logs: &syncBuffer{}}
+		clock: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)), logs: &twitchtest.Log{}}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := twitch.NewHelix(twitch.HelixConfig{APIURL: r.helix.APIURL(), AuthURL: r.helix.AuthURL(), Token: testToken, Clock: r.clock, Log: log})
 	if err != nil {

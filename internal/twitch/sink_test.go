@@ -34,13 +34,13 @@ type sinkRig struct {
 	sink   *twitch.Sink
 	sender *chat.Sender
 	fake   *twitchtest.Helix
-	logs   *syncBuffer
+	logs   *twitchtest.Log
 }
 
 func startSink(t *testing.T, channels ...string) *sinkRig {
 	t.Helper()
 	h, fake := newHelix(t, nil)
-	logs := &syncBuffer{}
+	logs := &twitchtest.Log{}
 	ids := map[string]string{}
 	for _, ch := range channels {
 		ids[ch] = twitchtest.RoomID(ch)
