@@ -76,9 +76,31 @@ type Console struct {
 	// Now stamps messages; nil means time.Now.
 	Now func() time.Time
 
-	mu  sync.Mutex // serialises writes to out: lanes deliver concurrently
+	mu  sync.Mutex // serialises writes to out and guards authors: lanes deliver concurrently
 	out io.Writer
 	in  io.Reader
+	// authors remembers who wrote recent messages, so a reply threaded
+	// under an earlier message (a moderator's ticket answer reaching the
+	// viewer who asked) is shown to that viewer, as Twitch would.
+	authors map[string]string
+	order   []string
+}
+
+// rememberAuthors is how many recent messages' authors the console keeps.
+const rememberAuthors = 4096
+
+func (c *Console) remember(id, name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.authors == nil {
+		c.authors = make(map[string]string)
+	}
+	c.authors[id] = name
+	c.order = append(c.order, id)
+	if len(c.order) > rememberAuthors {
+		delete(c.authors, c.order[0])
+		c.order = c.order[1:]
+	}
 }
 
 // New returns a console reading in and writing out.
@@ -145,6 +167,7 @@ func (c *Console) Read(ctx context.Context, msgs chan<- chat.Message) error {
 				User: user, DisplayName: user, UserID: "console-" + user,
 				Roles: roles, Text: text, Time: now(),
 			}
+			c.remember(msg.ID, msg.Name())
 			select {
 			case msgs <- msg:
 			case <-ctx.Done():
@@ -162,7 +185,11 @@ func (c *Console) Deliver(_ context.Context, msg chat.Message, d chat.Decision) 
 	for _, r := range d.Replies {
 		for _, part := range chat.Prepare(r.Text) {
 			if r.ParentID != "" {
-				fmt.Fprintf(&b, "%s ↪ @%s: %s\n", c.BotName, msg.Name(), part)
+				to := msg.Name()
+				if name, ok := c.authors[r.ParentID]; ok {
+					to = name
+				}
+				fmt.Fprintf(&b, "%s ↪ @%s: %s\n", c.BotName, to, part)
 			} else {
 				fmt.Fprintf(&b, "%s: %s\n", c.BotName, part)
 			}

@@ -290,3 +290,32 @@ func TestReadGivesIDsThatDoNotRepeatAcrossRuns(t *testing.T) {
 		t.Errorf("got %d distinct ids; want 4", len(ids))
 	}
 }
+
+// A reply threaded under an earlier message is shown to that message's
+// author, not to whoever spoke last.
+func TestDeliverThreadsToTheParentsAuthor(t *testing.T) {
+	var out strings.Builder
+	c := console.New(strings.NewReader("ana: is the shop open?\n@mod kim: !answer 1 yes\n"), &out, "mira", "chatdesk")
+	msgs := make(chan chat.Message, 4)
+	if err := c.Read(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	var got []chat.Message
+	for m := range msgs {
+		got = append(got, m)
+	}
+	if len(got) != 2 {
+		t.Fatalf("read %d messages; want 2", len(got))
+	}
+	d := chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{
+		{Text: "yes", ParentID: got[0].ID},
+		{Text: "delivered", ParentID: got[1].ID},
+	}}
+	if err := c.Deliver(context.Background(), got[1], d); err != nil {
+		t.Fatal(err)
+	}
+	want := "chatdesk ↪ @ana: yes\nchatdesk ↪ @kim: delivered\n"
+	if out.String() != want {
+		t.Errorf("got %q; want %q", out.String(), want)
+	}
+}
