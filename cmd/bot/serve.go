@@ -47,6 +47,9 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	router := bot.NewRouter(pipelines(chs), con, log)
 	router.Observe(feedbackObservers(chs))
 	esc.useSink(con)
+	// The stream report covers console sessions too, once the store exists.
+	events := newEventRecorder(consoleEvents(esc.store), nil, log)
+	router.Observe(events)
 	tips := newTips(cfg, chs, m, nil, log)
 	router.Observe(tips)
 	var ln net.Listener
@@ -69,10 +72,17 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		log.Info("metrics and health endpoint listening", "url", "http://"+ln.Addr().String()+"/metrics")
 		reloaders.Go(func() error { return health.Serve(rctx, ln, httpMux(m, consoleHealth(chs, router.Dropped))) })
 	}
+	// The recorder outlives the router, to append the router's last events.
+	evCtx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopEvents()
+	var recorder errgroup.Group
+	recorder.Go(func() error { return events.Run(evCtx) })
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return con.Read(gctx, msgs) })
 	g.Go(func() error { return router.Run(gctx, msgs) })
 	err = g.Wait()
+	stopEvents()
+	_ = recorder.Wait()
 	cancel()
 	_ = reloaders.Wait()
 	return err
