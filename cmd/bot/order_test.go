@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,5 +62,31 @@ func TestReplayDoesNotSaveBlockedTerms(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "mira", "blocked.yaml")); !os.IsNotExist(err) {
 		t.Errorf("replay saved the block list (stat: %v); want nothing written", err)
+	}
+}
+
+// Lines without timestamps are replayed a second apart: two viewers
+// chatting back and forth over twenty lines are chatty, not a flood, while
+// the same lines all stamped with one second are.
+func TestReplayWithoutTimestampsIsNotAFlood(t *testing.T) {
+	var untimed, timed []string
+	for i := 0; i < 20; i++ {
+		user := []string{"ana", "bob"}[i%2]
+		untimed = append(untimed, fmt.Sprintf(`{"user":%q,"text":"this boss fight is wild %d"}`, user, i))
+		timed = append(timed, fmt.Sprintf(`{"user":%q,"text":"this boss fight is wild %d","time":"2026-11-01T18:00:00Z"}`, user, i))
+	}
+	for _, d := range replayLines(t, t.TempDir(), untimed...) {
+		if d["action"] == "moderate" {
+			t.Errorf("untimed line moderated: %v", d)
+		}
+	}
+	flooded := false
+	for _, d := range replayLines(t, t.TempDir(), timed...) {
+		if d["action"] == "moderate" && d["rule"] == "flood" {
+			flooded = true
+		}
+	}
+	if !flooded {
+		t.Error("twenty lines in the same second were not a flood")
 	}
 }

@@ -81,12 +81,14 @@ type replaySummary struct {
 	messages  int
 	malformed int
 	actions   map[chat.Action]int
+	// clock is the time of the last message replayed.
+	clock time.Time
 }
 
 func (a *app) replayFiles(ctx context.Context, r *bot.Router, channel string, f replay.Format, files []string) error {
 	out := replay.NewWriter(a.stdout)
-	sum := replaySummary{actions: map[chat.Action]int{}}
 	start := time.Now()
+	sum := replaySummary{actions: map[chat.Action]int{}, clock: start}
 	progress := isTerminal(a.stderr)
 	for _, name := range files {
 		if err := a.replayFile(ctx, r, channel, f, name, out, &sum, progress); err != nil {
@@ -153,6 +155,14 @@ func (a *app) replayFile(ctx context.Context, r *bot.Router, channel string, f r
 			sum.malformed++
 			d = chat.Decision{Action: chat.ActionIgnore, Note: "malformed: " + rec.Err.Error()}
 		} else {
+			// A line without a timestamp is taken to come a second after
+			// the one before: replayed all in the same instant, a chatty
+			// viewer's lines would look like a flood, and every repeated
+			// question like a crowd.
+			if rec.Msg.Time.IsZero() {
+				rec.Msg.Time = sum.clock.Add(time.Second)
+			}
+			sum.clock = rec.Msg.Time
 			var err error
 			d, err = r.Handle(ctx, rec.Msg)
 			if err != nil {
