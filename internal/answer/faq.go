@@ -488,23 +488,7 @@ func (p *faqParser) keywords(v *yaml.Node, path string) []string {
 }
 
 func (p *faqParser) cooldown(v *yaml.Node, path string) time.Duration {
-	s, ok := p.text(v, path)
-	if !ok {
-		return 0
-	}
-	if s == "" {
-		p.add(v.Line, path, "empty: write a duration such as 2m, or leave the field out")
-		return 0
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		p.addf(v.Line, path, "%q is not a duration: write e.g. 90s, 2m or 1h30m", s)
-		return 0
-	}
-	if d < 0 {
-		p.addf(v.Line, path, "%q is negative", s)
-		return 0
-	}
+	d, _ := p.duration(v, path, "a duration such as 2m", "90s, 2m or 1h30m")
 	return d
 }
 
@@ -513,28 +497,35 @@ func (p *faqParser) cooldown(v *yaml.Node, path string) time.Duration {
 const MinAnnounce = 5 * time.Minute
 
 func (p *faqParser) announce(v *yaml.Node, path string) time.Duration {
-	s, ok := p.text(v, path)
-	if !ok {
-		return 0
-	}
-	if s == "" {
-		p.add(v.Line, path, "empty: write how often the bot may post this entry unasked, such as 30m, or leave the field out")
-		return 0
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		p.addf(v.Line, path, "%q is not a duration: write e.g. 30m or 1h", s)
-		return 0
-	}
-	if d < 0 {
-		p.addf(v.Line, path, "%q is negative", s)
-		return 0
-	}
-	if d < MinAnnounce {
-		p.addf(v.Line, path, "%q is too often: at most once every %s", s, "5m")
+	d, ok := p.duration(v, path, "how often the bot may post this entry unasked, such as 30m", "30m or 1h")
+	if ok && d < MinAnnounce {
+		p.addf(v.Line, path, "%q is too often: at most once every %s", v.Value, "5m")
 		return 0
 	}
 	return d
+}
+
+// duration reads a non-negative duration; want and examples word the
+// problems. ok is false when the field had a problem.
+func (p *faqParser) duration(v *yaml.Node, path, want, examples string) (time.Duration, bool) {
+	s, ok := p.text(v, path)
+	if !ok {
+		return 0, false
+	}
+	if s == "" {
+		p.add(v.Line, path, "empty: write "+want+", or leave the field out")
+		return 0, false
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		p.addf(v.Line, path, "%q is not a duration: write e.g. %s", s, examples)
+		return 0, false
+	}
+	if d < 0 {
+		p.addf(v.Line, path, "%q is negative", s)
+		return 0, false
+	}
+	return d, true
 }
 
 // chatText reads a string that will be posted to or typed in chat.
