@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/feedback"
 )
@@ -20,7 +20,7 @@ type channel struct {
 	name      string
 	faqFiles  []string
 	responder *answer.Responder
-	pipeline  *bot.Pipeline
+	pipeline  *router.Pipeline
 	// escalation is the channel's help desk; nil when it is off.
 	escalation *channelDesk
 	// feedback hears viewers rate the answers.
@@ -80,7 +80,7 @@ func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*
 			continue
 		}
 		desk := escalationFor(esc, cfg, cc, ch, now, log)
-		cmds := bot.NewCommands(append(append([]bot.Command{faqCommand(r)}, mod.commands()...), desk.commands...)...)
+		cmds := router.NewCommands(append(append([]router.Command{faqCommand(r)}, mod.commands()...), desk.commands...)...)
 		// The desk's follow-up comes first: it sees every message and
 		// hands back waiting answers without acting. Moderation comes
 		// next, before commands: a viewer's "!ask <spam link>" or
@@ -93,7 +93,7 @@ func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*
 		// taken for a question.
 		ch.feedback = newFeedback(cfg, ch, now, log)
 		stages := append(append(desk.front, mod.stages()...), ch.feedback, cmds, r)
-		ch.pipeline = &bot.Pipeline{Stages: append(stages, desk.after...)}
+		ch.pipeline = &router.Pipeline{Stages: append(stages, desk.after...)}
 		out = append(out, ch)
 	}
 	if len(problems) > 0 {
@@ -124,8 +124,8 @@ func closeChannels(chs []*channel) {
 	}
 }
 
-func pipelines(chs []*channel) map[string]*bot.Pipeline {
-	m := make(map[string]*bot.Pipeline, len(chs))
+func pipelines(chs []*channel) map[string]*router.Pipeline {
+	m := make(map[string]*router.Pipeline, len(chs))
 	for _, ch := range chs {
 		m[ch.name] = ch.pipeline
 	}
@@ -135,8 +135,8 @@ func pipelines(chs []*channel) map[string]*bot.Pipeline {
 // faqCommand is "!faq <question or entry id>": an explicit request, so it
 // skips question detection; it still needs a confident match, because a
 // wrong answer is worse than none.
-func faqCommand(r *answer.Responder) bot.Command {
-	return bot.Command{
+func faqCommand(r *answer.Responder) router.Command {
+	return router.Command{
 		Name:  "faq",
 		Usage: "!faq <question>",
 		Run: func(_ context.Context, msg chat.Message, args string) chat.Decision {

@@ -19,7 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
@@ -245,7 +245,7 @@ type escalationWiring struct {
 	// sink posts outside of a message's trip: reminders, spooled tickets'
 	// numbers. Until one is set they wait in each channel's outbox and ride
 	// along with the channel's next message.
-	sink  atomic.Pointer[bot.Sink]
+	sink  atomic.Pointer[router.Sink]
 	mu    sync.Mutex
 	desks map[string]*channelDesk
 }
@@ -495,7 +495,7 @@ func (w *escalationWiring) close() error {
 }
 
 // useSink makes reminders and spooled tickets' numbers go straight to sink.
-func (w *escalationWiring) useSink(s bot.Sink) { w.sink.Store(&s) }
+func (w *escalationWiring) useSink(s router.Sink) { w.sink.Store(&s) }
 
 // flushed tells the viewer the number of a ticket that waited in the spool.
 func (w *escalationWiring) flushed(t escalation.Ticket) {
@@ -529,7 +529,7 @@ type followUp struct {
 	f  escalation.FollowUp
 }
 
-// Handle implements bot.Stage.
+// Handle implements router.Stage.
 func (s followUp) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	d := s.f.Handle(ctx, msg)
 	s.cd.mu.Lock()
@@ -544,8 +544,8 @@ func (s followUp) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 
 // channelEscalation is what a channel's pipeline gets from the desk.
 type channelEscalation struct {
-	front, after []bot.Stage
-	commands     []bot.Command
+	front, after []router.Stage
+	commands     []router.Command
 }
 
 // escalationFor builds a channel's desk; ws holds at most one wiring, and
@@ -585,13 +585,13 @@ func escalationFor(ws []*escalationWiring, cfg *Config, cc ChannelConfig, ch *ch
 	w.desks[cc.Name] = cd
 	w.mu.Unlock()
 	ch.escalation = cd
-	var cmds []bot.Command
+	var cmds []router.Command
 	for _, c := range cd.desk.Commands() {
-		cmds = append(cmds, bot.Command{Name: c.Name, Usage: c.Usage, Privileged: c.Privileged, Run: c.Run})
+		cmds = append(cmds, router.Command{Name: c.Name, Usage: c.Usage, Privileged: c.Privileged, Run: c.Run})
 	}
 	return channelEscalation{
-		front:    []bot.Stage{followUp{cd: cd, f: cd.desk.FollowUp()}},
-		after:    []bot.Stage{cd.desk},
+		front:    []router.Stage{followUp{cd: cd, f: cd.desk.FollowUp()}},
+		after:    []router.Stage{cd.desk},
 		commands: cmds,
 	}
 }

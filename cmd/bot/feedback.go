@@ -54,7 +54,7 @@ func feedbackObservers(chs []*channel) feedbackObserver {
 	return o
 }
 
-// Observe implements bot.Observer.
+// Observe implements router.Observer.
 func (o feedbackObserver) Observe(ctx context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
 	if t := o[msg.Channel]; t != nil {
 		t.Observe(ctx, msg, d, took)

@@ -16,7 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/moderation"
 )
@@ -318,11 +318,11 @@ func newChannelModeration(cfg *Config, cc ChannelConfig, now func() time.Time, l
 }
 
 // stages returns the moderation stage, or nothing when moderation is off.
-func (m *channelModeration) stages() []bot.Stage {
+func (m *channelModeration) stages() []router.Stage {
 	if m.engine == nil {
 		return nil
 	}
-	return []bot.Stage{m.engine}
+	return []router.Stage{m.engine}
 }
 
 // blockList keeps a channel's !block terms in a YAML file, so they
@@ -379,11 +379,11 @@ func (b *blockList) save(terms []string) error {
 
 // commands returns the moderator commands; none when moderation is off.
 // All are for the broadcaster and moderators only.
-func (m *channelModeration) commands() []bot.Command {
+func (m *channelModeration) commands() []router.Command {
 	if m.engine == nil {
 		return nil
 	}
-	return []bot.Command{
+	return []router.Command{
 		{Name: "permit", Usage: "!permit <user> [seconds]", Privileged: true, Run: m.permit},
 		{Name: "strikes", Usage: "!strikes <user>", Privileged: true, Run: m.strikes},
 		{Name: "pardon", Usage: "!pardon <user> [undo]", Privileged: true, Run: m.pardon},

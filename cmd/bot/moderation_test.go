@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
@@ -238,7 +238,7 @@ channels:
 // chatter sends messages through a channel's pipeline, a minute apart.
 type chatter struct {
 	t  *testing.T
-	p  *bot.Pipeline
+	p  *router.Pipeline
 	at time.Time
 	n  int
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/replay"
 	"github.com/spf13/cobra"
@@ -66,7 +66,7 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 				return err
 			}
 			defer closeChannels(chs)
-			r := bot.NewRouter(pipelines(chs), nil, slog.New(slog.DiscardHandler))
+			r := router.NewRouter(pipelines(chs), nil, slog.New(slog.DiscardHandler))
 			return a.replayFiles(cmd.Context(), r, chs[0].name, f, files)
 		},
 	}
@@ -85,7 +85,7 @@ type replaySummary struct {
 	clock time.Time
 }
 
-func (a *app) replayFiles(ctx context.Context, r *bot.Router, channel string, f replay.Format, files []string) error {
+func (a *app) replayFiles(ctx context.Context, r *router.Router, channel string, f replay.Format, files []string) error {
 	out := replay.NewWriter(a.stdout)
 	start := time.Now()
 	sum := replaySummary{actions: map[chat.Action]int{}, clock: start}
@@ -126,7 +126,7 @@ func (a *app) replayFiles(ctx context.Context, r *bot.Router, channel string, f 
 	return nil
 }
 
-func (a *app) replayFile(ctx context.Context, r *bot.Router, channel string, f replay.Format, name string, out *replay.Writer, sum *replaySummary, progress bool) error {
+func (a *app) replayFile(ctx context.Context, r *router.Router, channel string, f replay.Format, name string, out *replay.Writer, sum *replaySummary, progress bool) error {
 	var in io.Reader
 	var size int64
 	if name == "-" {

@@ -49,7 +49,7 @@ func newEventRecorder(store escalation.EventLog, now func() time.Time, log *slog
 // Dropped is how many events a full queue cost.
 func (r *eventRecorder) Dropped() int64 { return r.dropped.Load() }
 
-// Observe implements bot.Observer.
+// Observe implements router.Observer.
 func (r *eventRecorder) Observe(_ context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
 	for _, e := range r.eventsOf(msg, d, took) {
 		select {

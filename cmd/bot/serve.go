@@ -6,7 +6,7 @@ import (
 	"net"
 	"os"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/console"
 	"github.com/chatdesk/chatdesk/internal/health"
@@ -44,21 +44,21 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 			"Type a chat line: 'name: text', plain 'text', or '@mod name: text' to speak as a moderator. Ctrl-D quits.\n",
 			chs[0].name, len(chs[0].responder.Entries()))
 	}
-	router := bot.NewRouter(pipelines(chs), con, log)
-	router.Observe(feedbackObservers(chs))
+	rt := router.NewRouter(pipelines(chs), con, log)
+	rt.Observe(feedbackObservers(chs))
 	esc.useSink(con)
 	// The stream report covers console sessions too, once the store exists.
 	events := newEventRecorder(consoleEvents(esc.store), nil, log)
-	router.Observe(events)
+	rt.Observe(events)
 	tips := newTips(cfg, chs, m, nil, log)
-	router.Observe(tips)
+	rt.Observe(tips)
 	var ln net.Listener
 	if m != nil {
-		router.Observe(m)
-		m.WatchDropped(router.Dropped)
+		rt.Observe(m)
+		m.WatchDropped(rt.Dropped)
 		ln = consoleListener(cfg, log)
 	}
-	msgs := make(chan chat.Message, bot.LaneDepth)
+	msgs := make(chan chat.Message, router.LaneDepth)
 
 	// The console ends when its input does; the reloaders end with it.
 	rctx, cancel := context.WithCancel(ctx)
@@ -70,7 +70,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		// The endpoint lives as long as the console: it stops with the
 		// reloaders when the input ends.
 		log.Info("metrics and health endpoint listening", "url", "http://"+ln.Addr().String()+"/metrics")
-		reloaders.Go(func() error { return health.Serve(rctx, ln, httpMux(m, consoleHealth(chs, router.Dropped))) })
+		reloaders.Go(func() error { return health.Serve(rctx, ln, httpMux(m, consoleHealth(chs, rt.Dropped))) })
 	}
 	// The recorder outlives the router, to append the router's last events.
 	evCtx, stopEvents := context.WithCancel(context.WithoutCancel(ctx))
@@ -79,7 +79,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	recorder.Go(func() error { return events.Run(evCtx) })
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return con.Read(gctx, msgs) })
-	g.Go(func() error { return router.Run(gctx, msgs) })
+	g.Go(func() error { return rt.Run(gctx, msgs) })
 	err = g.Wait()
 	stopEvents()
 	_ = recorder.Wait()

@@ -44,7 +44,7 @@ func newTips(cfg *Config, chs []*channel, m *metrics.Metrics, clock chat.Clock, 
 }
 
 // Observe hands a decision to its channel's tips; it implements
-// bot.Observer.
+// router.Observer.
 func (t channelTips) Observe(ctx context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
 	if tp, ok := t[msg.Channel]; ok {
 		tp.Observe(ctx, msg, d, took)

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
@@ -97,23 +97,23 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		Clock:      hooks.clock,
 		Log:        log,
 	})
-	router := bot.NewRouter(pipelines(chs), live.Sink(), log)
-	router.Observe(feedbackObservers(chs))
+	rt := router.NewRouter(pipelines(chs), live.Sink(), log)
+	rt.Observe(feedbackObservers(chs))
 	var events *eventRecorder
 	if esc != nil {
 		// The stream report reads what the live bot records; dry runs
 		// (replay, ask, check) never get here.
 		events = newEventRecorder(esc.store, nil, log)
-		router.Observe(events)
+		rt.Observe(events)
 	}
 	// Tips keep the wall clock: the test clocks jump to the next timer,
 	// and a tip loop always has one.
 	tips := newTips(cfg, chs, m, nil, log)
-	router.Observe(tips)
+	rt.Observe(tips)
 	if m != nil {
-		router.Observe(m)
+		rt.Observe(m)
 		m.WatchLive(func() metrics.Live { return liveMetricsOf(live.Status()) })
-		m.WatchDropped(func() int64 { return live.Status().Dropped + router.Dropped() })
+		m.WatchDropped(func() int64 { return live.Status().Dropped + rt.Dropped() })
 	}
 	if esc != nil {
 		// The help desks' reminders and late ticket numbers go to chat
@@ -132,7 +132,7 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 	tips.start(gctx, &reloaders, live.Sink())
 	g.Go(func() error {
 		defer stopLive()
-		return router.Run(gctx, live.Messages())
+		return rt.Run(gctx, live.Messages())
 	})
 	if events != nil {
 		// liveCtx ends after the router, so the recorder appends the

@@ -83,7 +83,28 @@ type Message struct {
 	// channel's room.
 	SourceChannelID string
 	Time            time.Time
+
+	// Reading is what the question detector made of Text. The channel's
+	// pipeline fills it once, before any stage runs, so every stage sees
+	// the same verdict without reading the line again. It is zero (Lang
+	// empty) on a message no pipeline has read yet.
+	Reading Reading
 }
+
+// Reading is the question detector's verdict on one message.
+type Reading struct {
+	// Question reports whether the line asks for something the bot might
+	// answer.
+	Question bool
+	// Lang is the language the line is written in ("en", "zh"); never
+	// empty once the line has been read.
+	Lang string
+	// Why names the cue that decided, for logs and replay output.
+	Why string
+}
+
+// Read reports whether the message has been read by the question detector.
+func (r Reading) Read() bool { return r.Lang != "" }
 
 // Name is how to address the sender in chat: the display name when there is
 // one, the login otherwise.

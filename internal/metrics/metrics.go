@@ -195,7 +195,7 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Observe counts one message and what the router decided about it. It
-// implements bot.Observer.
+// implements router.Observer.
 func (m *Metrics) Observe(_ context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
 	c := m.channel(msg.Channel)
 	c.messages.Inc()

@@ -17,7 +17,7 @@ func TestImports(t *testing.T) {
 		for _, banned := range []string{
 			"github.com/gempir/go-twitch-irc", "github.com/spf13/viper",
 			"github.com/chatdesk/chatdesk/internal/answer", "github.com/chatdesk/chatdesk/internal/escalation",
-			"github.com/chatdesk/chatdesk/internal/twitch", "github.com/chatdesk/chatdesk/internal/bot",
+			"github.com/chatdesk/chatdesk/internal/twitch", "github.com/chatdesk/chatdesk/internal/router",
 		} {
 			if strings.HasPrefix(dep, banned) {
 				t.Errorf("internal/moderation depends on %s", dep)

@@ -142,7 +142,7 @@ func NewLive(cfg LiveConfig) *Live {
 // Messages is where chat messages arrive for the router.
 func (l *Live) Messages() <-chan chat.Message { return l.irc.Messages() }
 
-// Sink carries out the router's decisions; it implements bot.Sink.
+// Sink carries out the router's decisions; it implements router.Sink.
 func (l *Live) Sink() *Sink { return l.sink }
 
 // Status is a snapshot for the health endpoint.

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
@@ -35,7 +35,7 @@ type rig struct {
 
 type rigOptions struct {
 	channels []string
-	stages   []bot.Stage
+	stages   []router.Stage
 	cfg      func(*twitch.LiveConfig)
 	noRouter bool
 	badges   map[string]string // the bot's badges per channel
@@ -78,15 +78,15 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	r.done = make(chan error, 1)
 	var routerDone chan struct{}
 	if !o.noRouter {
-		pipes := map[string]*bot.Pipeline{}
+		pipes := map[string]*router.Pipeline{}
 		for _, ch := range o.channels {
-			pipes[ch] = &bot.Pipeline{Stages: o.stages}
+			pipes[ch] = &router.Pipeline{Stages: o.stages}
 		}
-		router := bot.NewRouter(pipes, r.live.Sink(), log)
+		rt := router.NewRouter(pipes, r.live.Sink(), log)
 		routerDone = make(chan struct{})
 		go func() {
 			defer close(routerDone)
-			router.Run(ctx, r.live.Messages())
+			rt.Run(ctx, r.live.Messages())
 		}()
 	}
 	go func() { r.done <- r.live.Run(ctx) }()
@@ -135,8 +135,8 @@ func (r *rig) waitLog(s string) {
 }
 
 // echo replies to every message that ends in "?" with a fixed answer.
-func echo(answer string) bot.Stage {
-	return bot.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
+func echo(answer string) router.Stage {
+	return router.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
 		if len(m.Text) == 0 || m.Text[len(m.Text)-1] != '?' {
 			return chat.Decision{}
 		}
@@ -145,7 +145,7 @@ func echo(answer string) bot.Stage {
 }
 
 func TestLiveThreadedReply(t *testing.T) {
-	r := startRig(t, rigOptions{stages: []bot.Stage{echo("Tue, Thu & Sat at 18:00")}})
+	r := startRig(t, rigOptions{stages: []router.Stage{echo("Tue, Thu & Sat at 18:00")}})
 	c := r.irc.NextLogin(1)
 	if got := c.Nick(); got != "deskbot" {
 		t.Errorf("NICK %q; want deskbot", got)
@@ -160,11 +160,11 @@ func TestLiveThreadedReply(t *testing.T) {
 // TestLiveRoles: the badges on a message decide who is a moderator; typing
 // a moderator's command does not make a viewer one.
 func TestLiveRoles(t *testing.T) {
-	answer := bot.Command{Name: "answer", Usage: "!answer <ticket> <text>", Privileged: true,
+	answer := router.Command{Name: "answer", Usage: "!answer <ticket> <text>", Privileged: true,
 		Run: func(_ context.Context, m chat.Message, args string) chat.Decision {
 			return chat.Decision{Replies: []chat.Reply{{Text: "answered by " + m.User + " (" + m.Roles.String() + ")", ParentID: m.ID, Priority: chat.PriorityTicket}}}
 		}}
-	r := startRig(t, rigOptions{stages: []bot.Stage{bot.NewCommands(answer)}})
+	r := startRig(t, rigOptions{stages: []router.Stage{router.NewCommands(answer)}})
 	c := r.irc.NextLogin(1)
 	c.Say(twitchtest.Chat{Channel: "mira", ID: "m1", User: "pretender", Badges: "subscriber/12,premium/1", Text: "!answer 1 the bot is broken"})
 	c.Say(twitchtest.Chat{Channel: "mira", ID: "m2", User: "kim", Badges: "moderator/1", Text: "!answer 1 yes, Sundays too"})
@@ -230,12 +230,12 @@ func (r *rig) waitLogin(channels int) (*twitchtest.Conn, time.Duration) {
 
 // answerWithID replies to every message, naming it: Twitch would drop the
 // same text twice within 30 s.
-var answerWithID = bot.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
+var answerWithID = router.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
 	return chat.Decision{Action: chat.ActionAnswer, Replies: []chat.Reply{{Text: "an answer to " + m.ID, ParentID: m.ID, Priority: chat.PriorityAnswer}}}
 })
 
 func TestLiveReconnects(t *testing.T) {
-	r := startRig(t, rigOptions{channels: []string{"mira", "sam"}, stages: []bot.Stage{answerWithID}})
+	r := startRig(t, rigOptions{channels: []string{"mira", "sam"}, stages: []router.Stage{answerWithID}})
 	c := r.irc.NextLogin(2)
 	c.Sync()
 	if st := r.live.Status(); !st.Connected || st.Connects != 1 || !st.Channels[0].Joined || !st.Channels[1].Joined {
@@ -274,7 +274,7 @@ func TestLiveReconnects(t *testing.T) {
 }
 
 func TestLiveBackoffResetsAfterAStableConnection(t *testing.T) {
-	r := startRig(t, rigOptions{stages: []bot.Stage{echo("x")}})
+	r := startRig(t, rigOptions{stages: []router.Stage{echo("x")}})
 	c := r.irc.NextLogin(1)
 	for range 3 {
 		c.Drop()

@@ -28,7 +28,7 @@ type SinkConfig struct {
 
 // Sink carries decisions out on Twitch: replies go to the Sender, which
 // posts them to chat within Twitch's limits; moderation goes through Helix
-// (IRC's /ban, /timeout and /delete no longer work). It implements bot.Sink.
+// (IRC's /ban, /timeout and /delete no longer work). It implements router.Sink.
 //
 // Deliver never waits for Twitch. Each channel has a queue of moderation
 // actions worked by its own goroutine, so a slow or failing Helix call holds

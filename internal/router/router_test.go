@@ -1,4 +1,4 @@
-package bot_test
+package router_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
@@ -47,15 +47,15 @@ func (r *recorder) ids(channel string) []string {
 }
 
 // echo is a stage that answers every message with its own text.
-var echo = bot.StageFunc(func(_ context.Context, msg chat.Message) chat.Decision {
+var echo = router.StageFunc(func(_ context.Context, msg chat.Message) chat.Decision {
 	return chat.Decision{Action: chat.ActionAnswer, Replies: []chat.Reply{{Text: msg.Text, ParentID: msg.ID}}}
 })
 
-func pipeline(stages ...bot.Stage) *bot.Pipeline { return &bot.Pipeline{Stages: stages} }
+func pipeline(stages ...router.Stage) *router.Pipeline { return &router.Pipeline{Stages: stages} }
 
 // runRouter starts r.Run and returns the input channel and a function that
 // closes it and returns Run's result.
-func runRouter(t *testing.T, ctx context.Context, r *bot.Router) (chan<- chat.Message, func() error) {
+func runRouter(t *testing.T, ctx context.Context, r *router.Router) (chan<- chat.Message, func() error) {
 	t.Helper()
 	in := make(chan chat.Message)
 	done := make(chan error, 1)
@@ -69,10 +69,10 @@ func runRouter(t *testing.T, ctx context.Context, r *bot.Router) (chan<- chat.Me
 func TestRouterKeepsOrderPerChannel(t *testing.T) {
 	// No more than a lane holds, so none can be dropped however slowly
 	// the lanes run.
-	const perChannel = bot.LaneDepth - 6
+	const perChannel = router.LaneDepth - 6
 	channels := []string{"alpha", "beta"}
 	sink := newRecorder()
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 
 	want := map[string][]string{}
@@ -99,13 +99,13 @@ func TestRouterKeepsOrderPerChannel(t *testing.T) {
 
 func TestRouterUnknownChannelIsDropped(t *testing.T) {
 	sink := newRecorder()
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 	// The input is unbuffered: each send returns only once the router has
 	// taken the message, so a router stuck on the unknown channel would
 	// hang here.
 	in <- chat.Message{ID: "a1", Channel: "alpha", Text: "one"}
-	for i := range 3 * bot.LaneDepth {
+	for i := range 3 * router.LaneDepth {
 		in <- chat.Message{ID: fmt.Sprintf("x%d", i), Channel: "nowhere", Text: "lost"}
 	}
 	in <- chat.Message{ID: "a2", Channel: "alpha", Text: "two"}
@@ -122,7 +122,7 @@ func TestRouterUnknownChannelIsDropped(t *testing.T) {
 
 func TestRouterRunReturnsWhenInputCloses(t *testing.T) {
 	sink := newRecorder()
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, sink, nil)
 	in := make(chan chat.Message, 10)
 	for i := range 5 {
 		in <- chat.Message{ID: fmt.Sprint(i), Channel: "alpha", Text: "hi"}
@@ -138,7 +138,7 @@ func TestRouterRunReturnsWhenInputCloses(t *testing.T) {
 
 func TestRouterRunReturnsWhenCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, newRecorder(), nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo)}, newRecorder(), nil)
 	in := make(chan chat.Message) // never closed
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx, in) }()
@@ -153,7 +153,7 @@ func TestRouterRunReturnsWhenCancelled(t *testing.T) {
 func TestRouterChannelsRunInParallel(t *testing.T) {
 	entered := make(chan struct{})
 	release := make(chan struct{})
-	slow := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+	slow := router.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
 		entered <- struct{}{}
 		<-release
 		return echo(ctx, msg)
@@ -161,7 +161,7 @@ func TestRouterChannelsRunInParallel(t *testing.T) {
 	delivered := make(chan chat.Message, 10)
 	sink := newRecorder()
 	sink.delivered = delivered
-	r := bot.NewRouter(map[string]*bot.Pipeline{"slow": pipeline(slow), "fast": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"slow": pipeline(slow), "fast": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 
 	in <- chat.Message{ID: "s1", Channel: "slow"}
@@ -185,7 +185,7 @@ func TestRouterDropsWhenLaneFull(t *testing.T) {
 	entered := make(chan struct{}, 1)
 	release := make(chan struct{})
 	var once sync.Once
-	held := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+	held := router.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
 		once.Do(func() {
 			entered <- struct{}{}
 			<-release
@@ -193,14 +193,14 @@ func TestRouterDropsWhenLaneFull(t *testing.T) {
 		return echo(ctx, msg)
 	})
 	sink := newRecorder()
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(held), "beta": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(held), "beta": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 
 	in <- chat.Message{ID: "first", Channel: "alpha"}
 	<-entered
 	var want []string
 	want = append(want, "first")
-	for i := range bot.LaneDepth {
+	for i := range router.LaneDepth {
 		id := fmt.Sprintf("q%03d", i)
 		want = append(want, id)
 		in <- chat.Message{ID: id, Channel: "alpha"}
@@ -236,7 +236,7 @@ func (f *failingSink) Deliver(context.Context, chat.Message, chat.Decision) erro
 
 func TestRouterKeepsGoingWhenSinkFails(t *testing.T) {
 	sink := &failingSink{}
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 	for i := range 3 {
 		in <- chat.Message{ID: fmt.Sprint(i), Channel: "alpha"}
@@ -251,8 +251,8 @@ func TestRouterKeepsGoingWhenSinkFails(t *testing.T) {
 
 func TestRouterDoesNotDeliverIgnored(t *testing.T) {
 	sink := newRecorder()
-	quiet := bot.StageFunc(func(context.Context, chat.Message) chat.Decision { return chat.Decision{} })
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(quiet)}, sink, nil)
+	quiet := router.StageFunc(func(context.Context, chat.Message) chat.Decision { return chat.Decision{} })
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(quiet)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 	in <- chat.Message{ID: "1", Channel: "alpha"}
 	if err := finish(); err != nil {
@@ -281,7 +281,7 @@ func TestPipelineFirstActingStageEndsTrip(t *testing.T) {
 	moderate := &calls{}
 	answer := &calls{d: chat.Decision{Action: chat.ActionAnswer, FAQ: "schedule"}}
 	never := &calls{d: chat.Decision{Action: chat.ActionEscalate}}
-	removeLinks := bot.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+	removeLinks := router.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
 		if msg.Text == "spam" {
 			return chat.Decision{Action: chat.ActionModerate, Rule: "links", Penalty: "delete"}
 		}
@@ -323,13 +323,13 @@ func TestPipelineIgnoreGoesOn(t *testing.T) {
 }
 
 func TestRouterHandle(t *testing.T) {
-	r := bot.NewRouter(map[string]*bot.Pipeline{"alpha": pipeline(echo)}, nil, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo)}, nil, nil)
 	d, err := r.Handle(context.Background(), chat.Message{ID: "1", Channel: "alpha", Text: "hi"})
 	if err != nil || d.Action != chat.ActionAnswer {
 		t.Errorf("Handle(#alpha) = %q, %v; want answer, nil", d.Action, err)
 	}
 	_, err = r.Handle(context.Background(), chat.Message{Channel: "nowhere"})
-	if !errors.Is(err, bot.ErrUnknownChannel) {
+	if !errors.Is(err, router.ErrUnknownChannel) {
 		t.Errorf("Handle(#nowhere) error = %v; want ErrUnknownChannel", err)
 	}
 }
@@ -347,16 +347,16 @@ func (o *observed) Observe(_ context.Context, _ chat.Message, d chat.Decision, _
 }
 
 func TestRouterShowsObserversEveryDecision(t *testing.T) {
-	missed := bot.StageFunc(func(context.Context, chat.Message) chat.Decision {
+	missed := router.StageFunc(func(context.Context, chat.Message) chat.Decision {
 		return chat.Decision{Question: true, Lang: "en"}
 	})
-	answer := bot.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
+	answer := router.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
 		if m.Text == "answer me" {
 			return chat.Decision{Action: chat.ActionAnswer, FAQ: "x", Replies: []chat.Reply{{Text: "y"}}}
 		}
 		return chat.Decision{}
 	})
-	r := bot.NewRouter(map[string]*bot.Pipeline{"c": pipeline(missed, answer)}, newRecorder(), nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"c": pipeline(missed, answer)}, newRecorder(), nil)
 	o := &observed{}
 	r.Observe(o)
 	in, wait := runRouter(t, context.Background(), r)

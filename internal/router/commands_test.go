@@ -1,11 +1,11 @@
-package bot_test
+package router_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/chatdesk/chatdesk/internal/bot"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
@@ -30,7 +30,7 @@ func TestParseCommand(t *testing.T) {
 		{"!问题 什么时候", "问题", "什么时候", true},
 	}
 	for _, tt := range tests {
-		name, args, ok := bot.ParseCommand(tt.text)
+		name, args, ok := router.ParseCommand(tt.text)
 		if name != tt.name || args != tt.args || ok != tt.isCommand {
 			t.Errorf("ParseCommand(%q) = %q, %q, %v; want %q, %q, %v", tt.text, name, args, ok, tt.name, tt.args, tt.isCommand)
 		}
@@ -43,8 +43,8 @@ type ranCommand struct {
 	args []string
 }
 
-func (r *ranCommand) command(name string, privileged bool) bot.Command {
-	return bot.Command{
+func (r *ranCommand) command(name string, privileged bool) router.Command {
+	return router.Command{
 		Name: name, Usage: "!" + name, Privileged: privileged,
 		Run: func(_ context.Context, msg chat.Message, args string) chat.Decision {
 			r.msgs = append(r.msgs, msg)
@@ -70,7 +70,7 @@ func TestCommandsPrivileged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var ran ranCommand
-			c := bot.NewCommands(ran.command("resolve", true))
+			c := router.NewCommands(ran.command("resolve", true))
 			d := c.Handle(context.Background(), chat.Message{ID: "m1", User: "x", Roles: tt.roles, Text: "!resolve 4"})
 			if got, want := len(ran.msgs) == 1, tt.allowed; got != want {
 				t.Errorf("!resolve from a %s ran: %v; want %v", tt.name, got, want)
@@ -92,7 +92,7 @@ func TestCommandsPrivileged(t *testing.T) {
 
 func TestCommandsUnknownPassesThrough(t *testing.T) {
 	var ran ranCommand
-	c := bot.NewCommands(ran.command("faq", false))
+	c := router.NewCommands(ran.command("faq", false))
 	for _, text := range []string{"!discord", "!so someone", "!faqs", "when do you stream?", "!"} {
 		d := c.Handle(context.Background(), chat.Message{Text: text, Roles: chat.RoleModerator})
 		if d.Acted() {
@@ -107,7 +107,7 @@ func TestCommandsUnknownPassesThrough(t *testing.T) {
 func TestCommandsInPipeline(t *testing.T) {
 	var ran ranCommand
 	answered := &calls{d: chat.Decision{Action: chat.ActionAnswer}}
-	p := pipeline(bot.NewCommands(ran.command("tickets", true)), answered)
+	p := pipeline(router.NewCommands(ran.command("tickets", true)), answered)
 	tests := []struct {
 		text  string
 		roles chat.Roles
@@ -129,7 +129,7 @@ func TestCommandsInPipeline(t *testing.T) {
 
 func TestCommandsCaseInsensitive(t *testing.T) {
 	var ran ranCommand
-	c := bot.NewCommands(ran.command("FAQ", false))
+	c := router.NewCommands(ran.command("FAQ", false))
 	c.Handle(context.Background(), chat.Message{Text: "!Faq discord"})
 	if len(ran.args) != 1 || ran.args[0] != "discord" {
 		t.Errorf("!Faq ran with %q; want one run with %q", ran.args, "discord")
@@ -138,7 +138,7 @@ func TestCommandsCaseInsensitive(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	var ran ranCommand
-	c := bot.NewCommands(ran.command("faq", false), ran.command("resolve", true))
+	c := router.NewCommands(ran.command("faq", false), ran.command("resolve", true))
 	tests := []struct {
 		roles chat.Roles
 		want  []string

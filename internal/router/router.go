@@ -2,7 +2,7 @@
 // pipeline and hands the decisions to a sink. It is the glue between sources
 // (Twitch, the console, recorded chat), the stages that decide, and the sinks
 // that act; it decides nothing itself.
-package bot
+package router
 
 import (
 	"context"
