@@ -182,7 +182,7 @@ func TestRun(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	stdin := strings.NewReader("ana: when do you stream?\nhello\n")
-	err := run(context.Background(), []string{"run", "--config", shippedConfig}, stdin, &stdout, &stderr)
+	err := run(context.Background(), []string{"run", "--config", shippedConfig}, os.Environ(), stdin, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("run = %v; want nil at the end of input\nstderr:\n%s", err, stderr.String())
 	}

@@ -45,15 +45,21 @@ func exitCode(err error) int {
 
 // app is one invocation of the bot: its streams and environment.
 type app struct {
+	// env is the environment as KEY=value pairs. It is the whole list
+	// rather than a getenv function because the config check names
+	// CHATDESK_* variables that match no setting (a typo would otherwise
+	// be ignored in silence).
 	env    []string
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// hooks are what tests replace; zero in a real run.
+	hooks liveHooks
 }
 
 // run is the whole program; main only adds signals and the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	a := &app{env: os.Environ(), stdin: stdin, stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args, env []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	a := &app{env: env, stdin: stdin, stdout: stdout, stderr: stderr}
 	return a.execute(ctx, args)
 }
 

@@ -16,9 +16,8 @@ import (
 )
 
 // liveHooks are what tests replace when they run the bot against fake
-// Twitch servers: the clocks its pacing and back-off run on. They travel in
-// the context because run's signature is main's, and they are nil in a real
-// run.
+// Twitch servers: the clocks its pacing and back-off run on. They are nil in
+// a real run.
 type liveHooks struct {
 	// clock paces sending, Helix retries and the shutdown flush; dial
 	// paces reconnects.
@@ -27,24 +26,13 @@ type liveHooks struct {
 	onPost func(chat.Posted)
 }
 
-type liveHooksKey struct{}
-
-func withLiveHooks(ctx context.Context, h liveHooks) context.Context {
-	return context.WithValue(ctx, liveHooksKey{}, h)
-}
-
-func liveHooksFrom(ctx context.Context) liveHooks {
-	h, _ := ctx.Value(liveHooksKey{}).(liveHooks)
-	return h
-}
-
 // runTwitch runs the bot in the configured Twitch channels until ctx ends
 // (SIGINT or SIGTERM), then shuts down cleanly and returns nil. Credentials
 // Twitch refuses at start are an error (exit code 1); a connection lost
 // later is retried for as long as the bot runs.
 func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *escalationWiring, m *metrics.Metrics) error {
 	log := a.logger(cfg.Bot.LogLevel)
-	hooks := liveHooksFrom(ctx)
+	hooks := a.hooks
 	names := make([]string, len(chs))
 	for i, ch := range chs {
 		names[i] = ch.name

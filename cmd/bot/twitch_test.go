@@ -112,10 +112,12 @@ http:
 	if o.stderr != nil {
 		stderr = o.stderr
 	}
-	ctx, cancel := context.WithCancel(withLiveHooks(context.Background(), liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost}))
+	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
+	a := &app{env: os.Environ(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr,
+		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost}}
 	go func() {
-		b.done <- run(ctx, []string{"run", "--config", path}, strings.NewReader(""), io.Discard, stderr)
+		b.done <- a.execute(ctx, []string{"run", "--config", path})
 	}()
 	t.Cleanup(func() {
 		b.stop()
