@@ -11,13 +11,6 @@ import (
 	"github.com/chatdesk/chatdesk/internal/feedback"
 )
 
-// FeedbackConfig is how viewers rate the bot's answers.
-type FeedbackConfig struct {
-	// Window is how long after an answer its asker may say !helpful,
-	// !wrong, thanks or 👍/👎.
-	Window time.Duration `mapstructure:"window"`
-}
-
 // newFeedback is a channel's feedback tracker; a wrong answer files a
 // faq-fix ticket at the channel's desk when it has one.
 func newFeedback(cfg *Config, ch *channel, now func() time.Time, log *slog.Logger) *feedback.Tracker {
