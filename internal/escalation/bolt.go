@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,20 +45,57 @@ type BoltOptions struct {
 	// Timeout is how long to wait for another process's lock on the file;
 	// zero means one second.
 	Timeout time.Duration
+	// Lazy leaves a missing file uncreated until the first ticket, so a
+	// bot that never escalates (a try-out in the console, a test) leaves no
+	// file behind. Until then reads find an empty queue, and events wait in
+	// memory (at most MaxHeldEvents) to be written first when the file is
+	// created. An existing file is opened at once all the same, so a second
+	// bot on the same file fails at start rather than at its first ticket.
+	Lazy bool
 }
+
+// MaxHeldEvents bounds the events a lazy store keeps in memory while it has
+// no file; later ones are dropped.
+const MaxHeldEvents = 100_000
 
 // BoltStore is the embedded Store: one bbolt file.
 type BoltStore struct {
-	db *bolt.DB
+	path string
+	opts BoltOptions
+	db   atomic.Pointer[bolt.DB]
+
+	// mu guards creating the file and the events held until then.
+	mu   sync.Mutex
+	held []Event
 }
 
 var _ Store = (*BoltStore)(nil)
 
-// OpenBolt opens (creating when missing) the store at path.
+// errNoFile is what a lazy store without its file answers a lookup of one
+// ticket: there is no such ticket.
+var errNoFile = fmt.Errorf("%w (the ticket store has no file yet)", ErrNotFound)
+
+// OpenBolt opens (creating when missing, unless o.Lazy) the store at path.
 func OpenBolt(path string, o BoltOptions) (*BoltStore, error) {
 	if o.Timeout == 0 {
 		o.Timeout = time.Second
 	}
+	s := &BoltStore{path: path, opts: o}
+	if o.Lazy && !o.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return s, nil
+		}
+	}
+	db, err := openBoltFile(path, o)
+	if err != nil {
+		return nil, err
+	}
+	s.db.Store(db)
+	return s, nil
+}
+
+// openBoltFile opens the file itself.
+func openBoltFile(path string, o BoltOptions) (*bolt.DB, error) {
 	if !o.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("open ticket store: %w", err)
@@ -81,11 +120,71 @@ func OpenBolt(path string, o BoltOptions) (*BoltStore, error) {
 			return nil, fmt.Errorf("open ticket store %s: %w", path, err)
 		}
 	}
-	return &BoltStore{db: db}, nil
+	return db, nil
+}
+
+// create returns the open file, creating it if the store is lazy and has
+// none yet; the events held until then are written first.
+func (s *BoltStore) create() (*bolt.DB, error) {
+	if db := s.db.Load(); db != nil {
+		return db, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if db := s.db.Load(); db != nil {
+		return db, nil
+	}
+	db, err := openBoltFile(s.path, s.opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.held) > 0 {
+		if err := appendBoltEvents(db, s.held); err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.held = nil
+	}
+	s.db.Store(db)
+	return db, nil
+}
+
+// update runs fn in a write transaction on a file that exists: a lazy store
+// without one answers errNoFile.
+func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
+	db := s.db.Load()
+	if db == nil {
+		return errNoFile
+	}
+	return db.Update(fn)
+}
+
+// view runs fn in a read transaction; a lazy store without its file
+// answers errNoFile.
+func (s *BoltStore) view(fn func(*bolt.Tx) error) error {
+	db := s.db.Load()
+	if db == nil {
+		return errNoFile
+	}
+	return db.View(fn)
+}
+
+// viewAll is view for listings: a store without its file lists nothing.
+func (s *BoltStore) viewAll(fn func(*bolt.Tx) error) error {
+	db := s.db.Load()
+	if db == nil {
+		return nil
+	}
+	return db.View(fn)
 }
 
 // Close closes the file.
-func (s *BoltStore) Close() error { return s.db.Close() }
+func (s *BoltStore) Close() error {
+	if db := s.db.Load(); db != nil {
+		return db.Close()
+	}
+	return nil
+}
 
 func numKey(n int64) []byte {
 	var b [8]byte
@@ -182,7 +281,11 @@ func (s *BoltStore) Create(_ context.Context, n NewTicket) (Ticket, bool, error)
 	}
 	var out Ticket
 	var created bool
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	db, err := s.create()
+	if err != nil {
+		return Ticket{}, false, fmt.Errorf("create ticket in #%s: %w", n.Channel, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, n.Channel, true)
 		if err != nil {
 			return err
@@ -212,7 +315,7 @@ func (s *BoltStore) Create(_ context.Context, n NewTicket) (Ticket, bool, error)
 func (s *BoltStore) transition(op Op, name string, apply func(*Ticket) (bool, error)) (Ticket, bool, error) {
 	var out Ticket
 	var changed bool
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, op.Channel, false)
 		if err != nil {
 			return err
@@ -300,7 +403,7 @@ func (s *BoltStore) Remind(_ context.Context, op Op, every time.Duration) (bool,
 // Get implements Store.
 func (s *BoltStore) Get(_ context.Context, channel string, number int64) (Ticket, error) {
 	var out Ticket
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, channel, false)
 		if err != nil {
 			return err
@@ -320,7 +423,7 @@ func (s *BoltStore) Get(_ context.Context, channel string, number int64) (Ticket
 // List implements Store.
 func (s *BoltStore) List(_ context.Context, channel string, f Filter) ([]Ticket, error) {
 	var out []Ticket
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewAll(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, channel, false)
 		if err != nil || cb == nil {
 			return err
@@ -363,7 +466,7 @@ func (s *BoltStore) List(_ context.Context, channel string, f Filter) ([]Ticket,
 // Owed implements Store.
 func (s *BoltStore) Owed(_ context.Context, channel, user string) ([]Ticket, error) {
 	var out []Ticket
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewAll(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, channel, false)
 		if err != nil || cb == nil {
 			return err
@@ -388,7 +491,7 @@ func (s *BoltStore) Owed(_ context.Context, channel, user string) ([]Ticket, err
 // OwedUsers implements Store.
 func (s *BoltStore) OwedUsers(_ context.Context, channel string) ([]string, error) {
 	var out []string
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewAll(func(tx *bolt.Tx) error {
 		cb, err := s.buckets(tx, channel, false)
 		if err != nil || cb == nil {
 			return err

@@ -12,21 +12,11 @@ import (
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
-// Command is one chat command the desk offers. It has the shape of the
-// router's commands without importing the router: the wiring adapts it.
-type Command struct {
-	Name  string
-	Usage string
-	// Privileged commands are for the broadcaster and moderators only.
-	Privileged bool
-	Run        func(ctx context.Context, msg chat.Message, args string) chat.Decision
-}
-
 // Commands returns the desk's chat commands: !ask, !report, !suggest and
 // !ticket for everyone; !tickets, !claim, !answer, !resolve, !dismiss,
 // !reopen and !learn for moderators.
-func (d *Desk) Commands() []Command {
-	cmds := []Command{
+func (d *Desk) Commands() []chat.Command {
+	cmds := []chat.Command{
 		{Name: "ask", Usage: "!ask <question>", Run: d.cmdAsk},
 		{Name: "report", Usage: "!report <what happened>", Run: d.cmdReport},
 		{Name: "suggest", Usage: "!suggest <idea>", Run: d.cmdSuggest},
@@ -40,7 +30,7 @@ func (d *Desk) Commands() []Command {
 		{Name: "suggestions", Usage: "!suggestions", Privileged: true, Run: d.cmdSuggestions},
 	}
 	if d.learner != nil {
-		cmds = append(cmds, Command{Name: "learn", Usage: "!learn <n>", Privileged: true, Run: d.cmdLearn})
+		cmds = append(cmds, chat.Command{Name: "learn", Usage: "!learn <n>", Privileged: true, Run: d.cmdLearn})
 	}
 	return cmds
 }
@@ -345,7 +335,11 @@ func (d *Desk) cmdLearn(ctx context.Context, msg chat.Message, args string) chat
 	if t.Kind != KindQuestion || t.Answer == "" || t.State == StateDismissed {
 		return say(msg, t.Ref(), t.Ref()+" has no answer to learn — !answer "+strconv.FormatInt(n, 10)+" <text> first")
 	}
-	e, err := d.learner.Learn(ctx, LearnRequest{Ticket: t, Questions: d.questionsOf(t), By: msg.User, At: d.at(msg)})
+	note := fmt.Sprintf("from ticket %s in #%s, learned by %s on %s", t.Ref(), t.Channel, msg.User, d.at(msg).UTC().Format("2006-01-02"))
+	id, added, err := d.learner.Learn(ctx, "learned-"+strconv.FormatInt(t.Number, 10), d.questionsOf(t), t.Answer, note)
+	if err == nil && len(added) == 0 {
+		err = ErrKnown
+	}
 	switch {
 	case errors.Is(err, ErrKnown):
 		return say(msg, t.Ref(), "the FAQ already has "+t.Ref()+"'s question — nothing to add")
@@ -353,9 +347,9 @@ func (d *Desk) cmdLearn(ctx context.Context, msg chat.Message, args string) chat
 		d.log.Error("learn ticket", "ticket", t.Ref(), "user", msg.User, "err", err)
 		return say(msg, t.Ref(), "couldn't add "+t.Ref()+" to the FAQ — the bot's log says why")
 	}
-	d.log.Info("ticket learned", "ticket", t.Ref(), "user", msg.User, "faq", e.ID, "questions", len(e.Questions))
-	dec := say(msg, t.Ref(), fmt.Sprintf("learned ✓ — I'll answer %s myself from now on (FAQ entry %q)", quoted(t.Text, 80), e.ID))
-	dec.FAQ = e.ID
+	d.log.Info("ticket learned", "ticket", t.Ref(), "user", msg.User, "faq", id, "questions", len(added))
+	dec := say(msg, t.Ref(), fmt.Sprintf("learned ✓ — I'll answer %s myself from now on (FAQ entry %q)", quoted(t.Text, 80), id))
+	dec.FAQ = id
 	return dec
 }
 

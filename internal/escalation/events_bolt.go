@@ -37,7 +37,30 @@ func (s *BoltStore) AppendEvents(_ context.Context, events ...Event) error {
 	if err := validateEvents(events); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	db := s.db.Load()
+	if db == nil {
+		s.mu.Lock()
+		if db = s.db.Load(); db == nil {
+			// No ticket has created the file yet: the events wait.
+			if room := MaxHeldEvents - len(s.held); len(events) > room {
+				events = events[:max(room, 0)]
+			}
+			s.held = append(s.held, events...)
+			s.mu.Unlock()
+			return nil
+		}
+		s.mu.Unlock()
+	}
+	if err := appendBoltEvents(db, events); err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	return nil
+}
+
+// appendBoltEvents writes events in one transaction, trimming each
+// channel's log to its bounds.
+func appendBoltEvents(db *bolt.DB, events []Event) error {
+	return db.Update(func(tx *bolt.Tx) error {
 		top, err := tx.CreateBucketIfNotExists(bucketEvents)
 		if err != nil {
 			return err
@@ -73,10 +96,6 @@ func (s *BoltStore) AppendEvents(_ context.Context, events ...Event) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("append events: %w", err)
-	}
-	return nil
 }
 
 func addCount(b *bolt.Bucket, d int64) error {
@@ -128,7 +147,7 @@ func trimBolt(b *bolt.Bucket) error {
 // Events implements EventLog.
 func (s *BoltStore) Events(_ context.Context, channel string, since time.Time) ([]Event, error) {
 	var out []Event
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.viewAll(func(tx *bolt.Tx) error {
 		top := tx.Bucket(bucketEvents)
 		if top == nil {
 			return nil

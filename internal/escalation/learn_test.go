@@ -6,37 +6,41 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/chatdesk/chatdesk/internal/escalation"
 )
 
+// lesson is one call to the learner.
+type lesson struct {
+	ID, Answer, Note string
+	Questions        []string
+}
+
 // fakeLearner records what the desk asks to learn; the real learner, which
-// writes the FAQ file, is tested where it lives (cmd/bot).
+// writes the FAQ file, is tested where it lives (internal/answer).
 type fakeLearner struct {
-	got  []escalation.LearnRequest
+	got  []lesson
 	err  error
 	seen map[string]bool
 }
 
-func (f *fakeLearner) Learn(_ context.Context, r escalation.LearnRequest) (escalation.Learned, error) {
+func (f *fakeLearner) Learn(_ context.Context, id string, questions []string, answer, note string) (string, []string, error) {
 	if f.err != nil {
-		return escalation.Learned{}, f.err
+		return "", nil, f.err
 	}
 	if f.seen == nil {
 		f.seen = map[string]bool{}
 	}
 	var fresh []string
-	for _, q := range r.Questions {
+	for _, q := range questions {
 		if !f.seen[q] {
 			f.seen[q] = true
 			fresh = append(fresh, q)
 		}
 	}
 	if len(fresh) == 0 {
-		return escalation.Learned{}, escalation.ErrKnown
+		return "", nil, nil
 	}
-	f.got = append(f.got, r)
-	return escalation.Learned{ID: fmt.Sprintf("learned-%d", r.Ticket.Number), Questions: fresh}, nil
+	f.got = append(f.got, lesson{ID: id, Answer: answer, Note: note, Questions: questions})
+	return id, fresh, nil
 }
 
 func TestLearn(t *testing.T) {
@@ -54,7 +58,8 @@ func TestLearn(t *testing.T) {
 		t.Fatalf("decision FAQ %q, %d learned; want learned-1, once", d.FAQ, len(l.got))
 	}
 	r := l.got[0]
-	if r.Ticket.Answer != "yes, Sat and Sun" || r.By != "kim" || fmt.Sprint(r.Questions) != "[is the merch store open on weekends? merch store open weekends?]" {
+	if r.Answer != "yes, Sat and Sun" || !strings.Contains(r.Note, "learned by kim") || !strings.Contains(r.Note, "ticket #1") ||
+		fmt.Sprint(r.Questions) != "[is the merch store open on weekends? merch store open weekends?]" {
 		t.Errorf("learn request %+v; want both wordings without the @mention, and kim's answer", r)
 	}
 	d = h.mod("kim", "!learn 1")

@@ -8,30 +8,16 @@ import (
 	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
-// Command is one chat command such as !faq.
-type Command struct {
-	// Name is the command word without the '!'.
-	Name string
-	// Usage is shown by !help, e.g. "!faq <question>".
-	Usage string
-	// Privileged commands are for the broadcaster and moderators only; from
-	// anyone else they are ignored without a word, so a viewer cannot probe
-	// them.
-	Privileged bool
-	// Run handles the command; args is the text after the command word.
-	Run func(ctx context.Context, msg chat.Message, args string) chat.Decision
-}
-
 // Commands is the command stage: it recognises "!name args" messages and
 // runs the registered command.
 type Commands struct {
-	byName map[string]Command
+	byName map[string]chat.Command
 }
 
 // NewCommands returns a command stage with !help built in.
-func NewCommands(cmds ...Command) *Commands {
-	c := &Commands{byName: map[string]Command{}}
-	c.Add(Command{Name: "help", Usage: "!help", Run: c.help})
+func NewCommands(cmds ...chat.Command) *Commands {
+	c := &Commands{byName: map[string]chat.Command{}}
+	c.Add(chat.Command{Name: "help", Usage: "!help", Run: c.help})
 	for _, cmd := range cmds {
 		c.Add(cmd)
 	}
@@ -39,7 +25,7 @@ func NewCommands(cmds ...Command) *Commands {
 }
 
 // Add registers cmd, replacing one of the same name.
-func (c *Commands) Add(cmd Command) { c.byName[strings.ToLower(cmd.Name)] = cmd }
+func (c *Commands) Add(cmd chat.Command) { c.byName[strings.ToLower(cmd.Name)] = cmd }
 
 // ParseCommand splits "!name args" into its lower-cased name and the trimmed
 // rest. ok is false when text is not a command.

@@ -43,8 +43,8 @@ type ranCommand struct {
 	args []string
 }
 
-func (r *ranCommand) command(name string, privileged bool) router.Command {
-	return router.Command{
+func (r *ranCommand) command(name string, privileged bool) chat.Command {
+	return chat.Command{
 		Name: name, Usage: "!" + name, Privileged: privileged,
 		Run: func(_ context.Context, msg chat.Message, args string) chat.Decision {
 			r.msgs = append(r.msgs, msg)

@@ -1,4 +1,4 @@
-// Package bot routes chat messages through the stages of a channel's
+// Package router routes chat messages through the stages of a channel's
 // pipeline and hands the decisions to a sink. It is the glue between sources
 // (Twitch, the console, recorded chat), the stages that decide, and the sinks
 // that act; it decides nothing itself.
@@ -37,7 +37,18 @@ type Sink interface {
 
 // Pipeline is one channel's ordered list of stages.
 type Pipeline struct {
+	// Reader, when set, reads each message once before the stages run,
+	// so they share one verdict on whether it is a question.
+	Reader Reader
 	Stages []Stage
+}
+
+// Read fills in msg's reading, unless it has one already.
+func (p *Pipeline) Read(msg chat.Message) chat.Message {
+	if p.Reader != nil && !msg.Reading.Read() {
+		msg.Reading = p.Reader.Read(msg.Text)
+	}
+	return msg
 }
 
 // Process runs msg through the stages; the first one that acts ends its
@@ -48,6 +59,7 @@ type Pipeline struct {
 // waiting for a viewer who just spoke again, say); they are kept and
 // delivered with whatever the message's final decision is.
 func (p *Pipeline) Process(ctx context.Context, msg chat.Message) chat.Decision {
+	msg = p.Read(msg)
 	var carried []chat.Reply
 	var question bool
 	var lang string
@@ -165,6 +177,7 @@ func (r *Router) runLane(ctx context.Context, name string, p *Pipeline, lane <-c
 			continue
 		}
 		start := time.Now()
+		msg = p.Read(msg)
 		d := p.Process(ctx, msg)
 		took := time.Since(start)
 		for _, o := range r.observers {
