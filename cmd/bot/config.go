@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -118,48 +119,60 @@ type HTTPConfig struct {
 	Addr string `mapstructure:"addr"`
 }
 
-// defaults are the values a key takes when neither the file nor the
-// environment sets it. Every key is listed so that CHATDESK_* overrides work
-// for it.
-var defaults = map[string]any{
-	"bot.name":                 "chatdesk",
-	"bot.log_level":            "info",
-	"bot.data_dir":             "data",
-	"answer.min_confidence.en": 0.5,
-	"answer.min_confidence.zh": 0.9,
-	"answer.cooldown":          "2m",
-	"answer.reload_interval":   "2s",
-	"twitch.username":          "",
-	"twitch.irc_address":       "irc.chat.twitch.tv:6697",
-	"twitch.tls":               true,
-	"twitch.api_url":           "https://api.twitch.tv/helix",
-	"twitch.auth_url":          "https://id.twitch.tv/oauth2",
-	"twitch.token":             "",
-	"twitch.client_id":         "",
-	"http.addr":                "127.0.0.1:8080",
-	"channels":                 []any{},
+// Defaults of keys that validation also quotes as examples.
+const (
+	defaultAPIURL  = "https://api.twitch.tv/helix"
+	defaultAuthURL = "https://id.twitch.tv/oauth2"
+)
 
-	"answer.tips.min_messages":     20,
-	"answer.tips.trending_viewers": 3,
-	"answer.tips.trending_within":  "10m",
+// configDefaults are the values a key takes when neither the file nor the
+// environment sets it, built afresh for each load: nothing can change them
+// between two loads. The moderation keys come from the moderation package;
+// a map's keys (a language's min_confidence, a rule's options) are the ones
+// named here, and only those can be set from the environment.
+func configDefaults() map[string]any {
+	d := map[string]any{
+		"bot.name":                 "chatdesk",
+		"bot.log_level":            "info",
+		"bot.data_dir":             "data",
+		"answer.min_confidence.en": 0.5,
+		"answer.min_confidence.zh": 0.9,
+		"answer.cooldown":          "2m",
+		"answer.reload_interval":   "2s",
+		"twitch.username":          "",
+		"twitch.irc_address":       "irc.chat.twitch.tv:6697",
+		"twitch.tls":               true,
+		"twitch.api_url":           defaultAPIURL,
+		"twitch.auth_url":          defaultAuthURL,
+		"twitch.token":             "",
+		"twitch.client_id":         "",
+		"http.addr":                "127.0.0.1:8080",
+		"channels":                 []any{},
 
-	"store.backend":                 "embedded",
-	"store.path":                    "",
-	"store.redis.addrs":             []any{"127.0.0.1:6379"},
-	"store.redis.db":                0,
-	"store.redis.password":          "",
-	"store.redis.master_name":       "",
-	"store.redis.key_prefix":        "chatdesk:",
-	"escalation.enabled":            true,
-	"escalation.mentions":           true,
-	"escalation.crowd.viewers":      3,
-	"escalation.crowd.within":       "5m",
-	"escalation.sla.first_response": "10m",
-	"escalation.sla.remind_every":   "5m",
-	"escalation.claim_lease":        "15m",
-	"escalation.delivery_expiry":    "24h",
-	"escalation.away_after":         "10m",
-	"feedback.window":               "2m",
+		"answer.tips.min_messages":     20,
+		"answer.tips.trending_viewers": 3,
+		"answer.tips.trending_within":  "10m",
+
+		"store.backend":                 "embedded",
+		"store.path":                    "",
+		"store.redis.addrs":             []any{"127.0.0.1:6379"},
+		"store.redis.db":                0,
+		"store.redis.password":          "",
+		"store.redis.master_name":       "",
+		"store.redis.key_prefix":        "chatdesk:",
+		"escalation.enabled":            true,
+		"escalation.mentions":           true,
+		"escalation.crowd.viewers":      3,
+		"escalation.crowd.within":       "5m",
+		"escalation.sla.first_response": "10m",
+		"escalation.sla.remind_every":   "5m",
+		"escalation.claim_lease":        "15m",
+		"escalation.delivery_expiry":    "24h",
+		"escalation.away_after":         "10m",
+		"feedback.window":               "2m",
+	}
+	maps.Copy(d, moderationDefaults())
+	return d
 }
 
 // secretKeys may only come from the environment.
@@ -177,28 +190,41 @@ type ConfigError struct {
 func (e *ConfigError) Error() string { return strings.Join(e.Problems, "\n") }
 
 // loadConfig reads path (which must exist), applies defaults and CHATDESK_*
-// environment overrides from env, and validates the result.
+// environment overrides from env, resolves the paths in it once, and
+// validates the result. Problems in the file and in the environment are
+// reported together.
 func loadConfig(path string, env []string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	doc := &configDoc{file: path, lines: map[string]int{}}
+	defs := configDefaults()
+	overrides, envProblems := readEnv(env, envSettings(defs))
+	doc := &configDoc{file: path, lines: map[string]int{}, env: map[string]string{}}
 	if err := doc.check(data); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Problems = append(ce.Problems, envProblems...)
+		}
 		return nil, err
+	}
+	if len(envProblems) > 0 {
+		return nil, &ConfigError{Problems: envProblems}
 	}
 
 	v := viper.New()
-	for k, val := range defaults {
+	for k, val := range defs {
 		v.SetDefault(k, val)
 	}
 	v.SetConfigType("yaml")
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return nil, &ConfigError{Problems: []string{fmt.Sprintf("%s:1: (file): %v", path, err)}}
 	}
-	applied, err := applyEnv(v, env)
-	if err != nil {
-		return nil, err
+	var applied []string
+	for _, o := range overrides {
+		v.Set(o.key, o.value)
+		doc.env[o.key] = o.name
+		applied = append(applied, o.name)
 	}
 	var cfg Config
 	hook := mapstructure.ComposeDecodeHookFunc(
@@ -206,85 +232,16 @@ func loadConfig(path string, env []string) (*Config, error) {
 		mapstructure.StringToSliceHookFunc(","),
 	)
 	if err := v.Unmarshal(&cfg, viper.DecodeHook(hook)); err != nil {
+		// The file and the environment were checked against Config's
+		// shape above, so this is a bug in that check.
 		return nil, fmt.Errorf("config %s (with environment %s): %w", path, strings.Join(applied, ", "), err)
 	}
 	cfg.file = path
+	cfg.resolvePaths()
 	if err := cfg.validate(doc); err != nil {
 		return nil, err
 	}
-	cfg.resolvePaths()
 	return &cfg, nil
-}
-
-// applyEnv sets every CHATDESK_<SECTION>_<KEY> found in env. It reads the
-// given environment rather than the process's so tests need not mutate it.
-// It returns the variable names used (never their values: they may be
-// secrets).
-func applyEnv(v *viper.Viper, env []string) ([]string, error) {
-	byEnv := map[string]string{}
-	for k := range defaults {
-		byEnv["CHATDESK_"+strings.ToUpper(strings.ReplaceAll(k, ".", "_"))] = k
-	}
-	var used []string
-	var problems []string
-	for _, kv := range env {
-		name, val, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(name, "CHATDESK_") {
-			continue
-		}
-		key, known := byEnv[name]
-		if !known {
-			if strings.HasPrefix(name, "CHATDESK_TEST_") {
-				continue
-			}
-			problems = append(problems, fmt.Sprintf("environment: %s: unknown setting (known: CHATDESK_<SECTION>_<KEY> for the keys of config.yaml)", name))
-			continue
-		}
-		if key == "channels" {
-			continue
-		}
-		typed, err := parseEnvValue(key, val)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("environment: %s: %v", name, err))
-			continue
-		}
-		v.Set(key, typed)
-		used = append(used, name)
-	}
-	if len(problems) > 0 {
-		sort.Strings(problems)
-		return nil, &ConfigError{Problems: problems}
-	}
-	return used, nil
-}
-
-func parseEnvValue(key, val string) (any, error) {
-	switch defaults[key].(type) {
-	case bool:
-		b, err := strconv.ParseBool(val)
-		if err != nil {
-			return nil, fmt.Errorf("want true or false, got %q", val)
-		}
-		return b, nil
-	case float64:
-		f, err := strconv.ParseFloat(val, 64)
-		if err != nil {
-			return nil, fmt.Errorf("want a number, got %q", val)
-		}
-		return f, nil
-	case int:
-		n, err := strconv.Atoi(val)
-		if err != nil {
-			return nil, fmt.Errorf("want a whole number, got %q", val)
-		}
-		return n, nil
-	}
-	if strings.HasSuffix(key, "cooldown") || strings.HasSuffix(key, "interval") || escalationDurations[key] || key == "feedback.window" || key == "answer.tips.trending_within" {
-		if _, err := time.ParseDuration(val); err != nil {
-			return nil, fmt.Errorf("want a duration like 90s or 2m, got %q", val)
-		}
-	}
-	return val, nil
 }
 
 var channelName = regexp.MustCompile(`^[a-z0-9_]{1,25}$`)
@@ -294,7 +251,12 @@ var channelName = regexp.MustCompile(`^[a-z0-9_]{1,25}$`)
 func (c *Config) validate(doc *configDoc) error {
 	var p []string
 	add := func(field, format string, args ...any) {
-		p = append(p, fmt.Sprintf("%s:%d: %s: %s", doc.file, doc.line(field), field, fmt.Sprintf(format, args...)))
+		msg := fmt.Sprintf(format, args...)
+		if name, ok := doc.fromEnv(field); ok {
+			p = append(p, fmt.Sprintf("environment: %s: %s: %s", name, field, msg))
+			return
+		}
+		p = append(p, fmt.Sprintf("%s:%d: %s: %s", doc.file, doc.line(field), field, msg))
 	}
 	switch c.Bot.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -359,12 +321,9 @@ func (c *Config) validate(doc *configDoc) error {
 				add(field, "empty file name")
 				continue
 			}
-			path := file
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(filepath.Dir(doc.file), path)
-			}
-			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-				add(field, "no such file %s (a relative path is relative to the config file)", path)
+			// resolvePaths has made the path relative to the config file.
+			if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+				add(field, "no such file %s (a relative path is relative to the config file)", file)
 			}
 		}
 		checkAnswer(f+".answer", ch.Answer.MinConfidence, ch.Answer.Cooldown, 0)
@@ -392,9 +351,9 @@ func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
 	if host, _, err := splitHostPort(t.IRCAddress); err != nil || host == "" {
 		add("twitch.irc_address", "want host:port such as irc.chat.twitch.tv:6697, got %q", t.IRCAddress)
 	}
-	for _, f := range []struct{ name, value string }{{"twitch.api_url", t.APIURL}, {"twitch.auth_url", t.AuthURL}} {
+	for _, f := range []struct{ name, value, example string }{{"twitch.api_url", t.APIURL, defaultAPIURL}, {"twitch.auth_url", t.AuthURL, defaultAuthURL}} {
 		if u, err := url.Parse(f.value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			add(f.name, "want an http(s) URL such as %s, got %q", defaults[f.name], f.value)
+			add(f.name, "want an http(s) URL such as %s, got %q", f.example, f.value)
 		}
 	}
 }
@@ -410,17 +369,32 @@ func splitHostPort(addr string) (string, string, error) {
 	return addr[:i], addr[i+1:], nil
 }
 
-// resolvePaths makes FAQ paths relative to the config file's directory, so
-// the bot finds them whatever directory it is started from.
+// resolvePaths resolves every path in the config against the config
+// file's directory, so the bot finds its files whatever directory it is
+// started from. It is the only place that does: code that uses a path
+// (bot.data_dir, store.path, a channel's FAQ files) uses it as it is.
 func (c *Config) resolvePaths() {
 	dir := filepath.Dir(c.file)
-	if c.Bot.DataDir != "" && !filepath.IsAbs(c.Bot.DataDir) {
-		c.Bot.DataDir = filepath.Join(dir, c.Bot.DataDir)
+	resolve := func(p string) string {
+		if filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+	if strings.TrimSpace(c.Bot.DataDir) == "" {
+		c.Bot.DataDir = "data"
+	}
+	c.Bot.DataDir = resolve(c.Bot.DataDir)
+	if c.Store.Path == "" {
+		c.Store.Path = filepath.Join(c.Bot.DataDir, "chatdesk.db")
+	} else {
+		c.Store.Path = resolve(c.Store.Path)
 	}
 	for i := range c.Channels {
 		for k, f := range c.Channels[i].FAQ {
-			if !filepath.IsAbs(f) {
-				c.Channels[i].FAQ[k] = filepath.Join(dir, f)
+			// An empty name stays empty, for validation to report.
+			if strings.TrimSpace(f) != "" {
+				c.Channels[i].FAQ[k] = resolve(f)
 			}
 		}
 	}
@@ -432,6 +406,9 @@ type configDoc struct {
 	file     string
 	lines    map[string]int
 	problems []string
+	// env names the variable that set a key, for keys the environment
+	// overrides: a problem with such a key is the variable's.
+	env map[string]string
 }
 
 func (d *configDoc) line(field string) int {
@@ -446,6 +423,22 @@ func (d *configDoc) line(field string) int {
 		f = f[:i]
 	}
 	return 1
+}
+
+// fromEnv returns the variable that set field, or set the key that holds
+// it (a list's items are its key's).
+func (d *configDoc) fromEnv(field string) (string, bool) {
+	for f := field; f != ""; {
+		if name, ok := d.env[f]; ok {
+			return name, true
+		}
+		i := strings.LastIndexAny(f, ".[")
+		if i < 0 {
+			break
+		}
+		f = f[:i]
+	}
+	return "", false
 }
 
 func (d *configDoc) addf(line int, field, format string, args ...any) {
@@ -528,14 +521,6 @@ func (d *configDoc) walk(n *yaml.Node, t reflect.Type, path string) {
 		t = t.Elem()
 	}
 	switch {
-	case t == durationType:
-		if n.Kind != yaml.ScalarNode {
-			d.addf(n.Line, field, "want a duration like 90s or 2m")
-			return
-		}
-		if _, err := time.ParseDuration(n.Value); err != nil {
-			d.addf(n.Line, field, "want a duration like 90s or 2m, got %q", n.Value)
-		}
 	case t.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
 			d.addf(n.Line, field, "want a mapping of keys")
@@ -590,21 +575,58 @@ func (d *configDoc) walk(n *yaml.Node, t reflect.Type, path string) {
 			d.walk(n.Content[i+1], t.Elem(), path+"."+n.Content[i].Value)
 		}
 	default:
+		if n.Kind != yaml.ScalarNode && t == durationType {
+			d.addf(n.Line, field, "want %s", wantDuration)
+			return
+		}
 		if n.Kind != yaml.ScalarNode {
 			d.addf(n.Line, field, "want a single value, not a %s", kindName(n.Kind))
 			return
 		}
-		switch t.Kind() {
-		case reflect.Bool:
-			if _, err := strconv.ParseBool(n.Value); err != nil {
-				d.addf(n.Line, field, "want true or false, got %q", n.Value)
-			}
-		case reflect.Float64, reflect.Int:
-			if _, err := strconv.ParseFloat(n.Value, 64); err != nil {
-				d.addf(n.Line, field, "want a number, got %q", n.Value)
-			}
+		// The same check as a CHATDESK_* variable's value gets.
+		if _, want := parseScalar(t, n.Value); want != "" {
+			d.addf(n.Line, field, "want %s, got %q", want, n.Value)
 		}
 	}
+}
+
+const wantDuration = "a duration like 90s or 2m"
+
+// parseScalar reads s as a value of type t, the one check of a single
+// value for the file and the environment alike. When s does not read, want
+// says what would (as in "want true or false").
+func parseScalar(t reflect.Type, s string) (value any, want string) {
+	switch {
+	case t == durationType:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return nil, wantDuration
+		}
+		return d, ""
+	case t.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, "true or false"
+		}
+		return b, ""
+	case t.Kind() == reflect.Int:
+		n, err := strconv.ParseInt(s, 0, strconv.IntSize)
+		if err != nil {
+			return nil, "a whole number"
+		}
+		return int(n), ""
+	case t.Kind() == reflect.Float64:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, "a number"
+		}
+		return f, ""
+	case t.Kind() == reflect.String:
+		return s, ""
+	}
+	// Config has no other kind of single value; a new one must be taught
+	// here, which TestEnvSettings notices.
+	return nil, "a value of type " + t.String()
 }
 
 func kindName(k yaml.Kind) string {

@@ -13,7 +13,7 @@ type StoreConfig struct {
 	// Backend is "embedded" (a file, nothing to install) or "redis".
 	Backend string `mapstructure:"backend"`
 	// Path is the embedded store's file; empty means chatdesk.db in
-	// bot.data_dir. Relative to the config file.
+	// bot.data_dir. Relative to the config file; after loading, resolved.
 	Path  string           `mapstructure:"path"`
 	Redis RedisStoreConfig `mapstructure:"redis"`
 }
@@ -77,14 +77,6 @@ type ChannelEscalationConfig struct {
 type ChannelCrowdConfig struct {
 	Viewers *int          `mapstructure:"viewers"`
 	Within  time.Duration `mapstructure:"within"`
-}
-
-// escalationDurations are the escalation keys whose environment overrides
-// must read as durations.
-var escalationDurations = map[string]bool{
-	"escalation.sla.first_response": true, "escalation.sla.remind_every": true,
-	"escalation.claim_lease": true, "escalation.delivery_expiry": true,
-	"escalation.away_after": true, "escalation.crowd.within": true,
 }
 
 // validateEscalation checks the store and escalation sections, naming the

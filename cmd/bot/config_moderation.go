@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -56,8 +55,9 @@ var commonRuleOptions = []string{"enabled", "severity", "shadow", "exempt"}
 
 // moderationDefaults are the config keys of the moderation section with
 // their default values, taken from the moderation package so the two
-// cannot drift. They join the config defaults so that every key can be set
-// from the environment too (CHATDESK_MODERATION_RULES_CAPS_ENABLED=true).
+// cannot drift. configDefaults adds them to the others, and so names the
+// rules' options the environment can set
+// (CHATDESK_MODERATION_RULES_CAPS_ENABLED=true).
 func moderationDefaults() map[string]any {
 	d := moderation.DefaultSettings()
 	steps := make([]string, len(d.Ladder))
@@ -108,11 +108,6 @@ func moderationDefaults() map[string]any {
 		}
 	}
 	return out
-}
-
-func init() {
-	// The moderation keys are derived, not listed by hand in defaults.
-	maps.Copy(defaults, moderationDefaults())
 }
 
 // settings returns the moderation settings that result from applying m,

@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -322,5 +324,259 @@ func TestTokenNeverShown(t *testing.T) {
 				t.Errorf("the token appears in the output:\n%s", shown)
 			}
 		})
+	}
+}
+
+// TestEnvBadValue: a CHATDESK_* value is read by the same per-type check
+// as the file's, and a bad one is named by its variable, each kind of
+// value with its own message.
+func TestEnvBadValue(t *testing.T) {
+	tests := []struct {
+		name string
+		env  string
+		want string
+	}{
+		{"bool", "CHATDESK_TWITCH_TLS=maybe",
+			`environment: CHATDESK_TWITCH_TLS: want true or false, got "maybe"`},
+		{"optional bool", "CHATDESK_MODERATION_SHADOW=perhaps",
+			`environment: CHATDESK_MODERATION_SHADOW: want true or false, got "perhaps"`},
+		{"int", "CHATDESK_ANSWER_TIPS_MIN_MESSAGES=many",
+			`environment: CHATDESK_ANSWER_TIPS_MIN_MESSAGES: want a whole number, got "many"`},
+		{"int is whole", "CHATDESK_STORE_REDIS_DB=1.5",
+			`environment: CHATDESK_STORE_REDIS_DB: want a whole number, got "1.5"`},
+		{"optional int of a rule", "CHATDESK_MODERATION_RULES_CAPS_SEVERITY=high",
+			`environment: CHATDESK_MODERATION_RULES_CAPS_SEVERITY: want a whole number, got "high"`},
+		{"float in a map", "CHATDESK_ANSWER_MIN_CONFIDENCE_ZH=high",
+			`environment: CHATDESK_ANSWER_MIN_CONFIDENCE_ZH: want a number, got "high"`},
+		{"optional float of a rule", "CHATDESK_MODERATION_RULES_CAPS_RATIO=most",
+			`environment: CHATDESK_MODERATION_RULES_CAPS_RATIO: want a number, got "most"`},
+		{"duration", "CHATDESK_ANSWER_COOLDOWN=2 minutes",
+			`environment: CHATDESK_ANSWER_COOLDOWN: want a duration like 90s or 2m, got "2 minutes"`},
+		{"optional duration", "CHATDESK_MODERATION_STRIKE_DECAY=banana",
+			`environment: CHATDESK_MODERATION_STRIKE_DECAY: want a duration like 90s or 2m, got "banana"`},
+		{"duration of a rule", "CHATDESK_MODERATION_RULES_FLOOD_WINDOW=soon",
+			`environment: CHATDESK_MODERATION_RULES_FLOOD_WINDOW: want a duration like 90s or 2m, got "soon"`},
+		{"duration of a section", "CHATDESK_FEEDBACK_WINDOW=forever",
+			`environment: CHATDESK_FEEDBACK_WINDOW: want a duration like 90s or 2m, got "forever"`},
+		{"string list, an item invalid", "CHATDESK_MODERATION_LADDER=warn, explode",
+			`environment: CHATDESK_MODERATION_LADDER: moderation.ladder[1]: unknown step "explode" (want warn, delete, timeout <duration> or ban, joined by +)`},
+		{"map entry out of range", "CHATDESK_ANSWER_MIN_CONFIDENCE_EN=1.5",
+			`environment: CHATDESK_ANSWER_MIN_CONFIDENCE_EN: answer.min_confidence.en: must be between 0 and 1, got 1.5`},
+		{"list of sections", "CHATDESK_CHANNELS=mira",
+			`environment: CHATDESK_CHANNELS: set in the config file only: a list of sections has no environment form`},
+		{"option the rule does not take", "CHATDESK_MODERATION_RULES_CAPS_WINDOW=1m",
+			`environment: CHATDESK_MODERATION_RULES_CAPS_WINDOW: unknown setting (known: CHATDESK_<SECTION>_<KEY> for the keys of config.yaml)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(shippedConfig, []string{tt.env})
+			if err == nil {
+				t.Fatalf("loadConfig with %s = nil; want an error", tt.env)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("loadConfig with %s:\ngot  %s\nwant %s", tt.env, got, tt.want)
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Errorf("error is %T; want a *ConfigError", err)
+			}
+			if o := invoke(t, []string{tt.env}, "", "check", "--config", shippedConfig); o.code() != exitBadInput {
+				t.Errorf("check exit code %d (%v); want %d", o.code(), o.err, exitBadInput)
+			}
+		})
+	}
+}
+
+// TestEnvSecretValueNotShown: a secret's variable is named when its value
+// is wrong, its value never.
+func TestEnvSecretValueNotShown(t *testing.T) {
+	// No secret is anything but a string today, which always reads; a
+	// secret read as a duration stands for one that some day is not.
+	settings := map[string]envSetting{"CHATDESK_STORE_REDIS_PASSWORD": {key: "store.redis.password", t: durationType}}
+	_, problems := readEnv([]string{"CHATDESK_STORE_REDIS_PASSWORD=hunter2"}, settings)
+	want := []string{"environment: CHATDESK_STORE_REDIS_PASSWORD: want a duration like 90s or 2m"}
+	if !slices.Equal(problems, want) {
+		t.Errorf("problems = %q; want %q", problems, want)
+	}
+}
+
+// TestEnvAndFileProblemsTogether: one run of check shows what is wrong in
+// the file and in the environment.
+func TestEnvAndFileProblemsTogether(t *testing.T) {
+	_, err := loadConfig("testdata/check/bad-duration.yaml", []string{"CHATDESK_TWITCH_TLS=maybe", "CHATDESK_BOGUS=1"})
+	want := []string{
+		`testdata/check/bad-duration.yaml:2: answer.cooldown: want a duration like 90s or 2m, got "2 minutes"`,
+		"environment: CHATDESK_BOGUS: unknown setting (known: CHATDESK_<SECTION>_<KEY> for the keys of config.yaml)",
+		`environment: CHATDESK_TWITCH_TLS: want true or false, got "maybe"`,
+	}
+	if err == nil {
+		t.Fatal("loadConfig = nil; want an error")
+	}
+	if got := strings.Split(err.Error(), "\n"); !slices.Equal(got, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+// TestEnvSettings: the variables come from Config itself, so no key can be
+// left out of the environment.
+func TestEnvSettings(t *testing.T) {
+	settings := envSettings(configDefaults())
+	for key := range configDefaults() {
+		if s, ok := settings[envName(key)]; !ok || s.key != key {
+			t.Errorf("%s sets %q (known %v); want it to set %s", envName(key), s.key, ok, key)
+		}
+	}
+	// Fields with no default are settable too.
+	for _, name := range []string{"CHATDESK_MODERATION_REGULARS", "CHATDESK_MODERATION_EMOTES", "CHATDESK_STORE_PATH", "CHATDESK_BOT_DATA_DIR"} {
+		if _, ok := settings[name]; !ok {
+			t.Errorf("%s is not a setting", name)
+		}
+	}
+	// Every setting's type is one the environment can read.
+	for name, s := range settings {
+		et := s.t
+		if et.Kind() == reflect.Slice {
+			if et.Elem().Kind() == reflect.Struct {
+				continue // a list of sections: file only
+			}
+			et = et.Elem()
+		}
+		if _, want := parseScalar(et, ""); strings.HasPrefix(want, "a value of type") {
+			t.Errorf("%s (%s) is of type %s, which parseScalar cannot read", name, s.key, s.t)
+		}
+	}
+}
+
+// TestConfigDefaultsAreFresh: defaults are built for each load, so nothing
+// one load (or test) does to them reaches the next.
+func TestConfigDefaultsAreFresh(t *testing.T) {
+	d := configDefaults()
+	d["bot.name"] = "changed"
+	delete(d, "moderation.rules.caps.enabled")
+	again := configDefaults()
+	if again["bot.name"] != "chatdesk" || again["moderation.rules.caps.enabled"] == nil {
+		t.Errorf("configDefaults() after changing an earlier result: bot.name %v, caps.enabled %v", again["bot.name"], again["moderation.rules.caps.enabled"])
+	}
+}
+
+func TestEnvOverridesEveryKind(t *testing.T) {
+	tests := []struct {
+		env   string
+		check func(*Config) (got, want string)
+	}{
+		{"CHATDESK_MODERATION_STRIKE_DECAY=1h",
+			func(c *Config) (string, string) { return fmt.Sprint(*c.Moderation.StrikeDecay), "1h0m0s" }},
+		{"CHATDESK_MODERATION_RULES_CAPS_ENABLED=true",
+			func(c *Config) (string, string) { return fmt.Sprint(*c.Moderation.Rules["caps"].Enabled), "true" }},
+		{"CHATDESK_MODERATION_RULES_CAPS_RATIO=0.6",
+			func(c *Config) (string, string) { return fmt.Sprint(*c.Moderation.Rules["caps"].Ratio), "0.6" }},
+		{"CHATDESK_MODERATION_RULES_EMOTES_MAX=12",
+			func(c *Config) (string, string) { return fmt.Sprint(*c.Moderation.Rules["emotes"].Max), "12" }},
+		{"CHATDESK_MODERATION_REGULARS=ana, bob,",
+			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Regulars), `["ana" "bob"]` }},
+		{"CHATDESK_MODERATION_LADDER=warn,delete, timeout 10m ,ban",
+			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Ladder), `["warn" "delete" "timeout 10m" "ban"]` }},
+		{"CHATDESK_MODERATION_RULES_LINKS_ALLOW=",
+			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Rules["links"].Allow), `[]` }},
+		{"CHATDESK_STORE_REDIS_DB=2",
+			func(c *Config) (string, string) { return fmt.Sprint(c.Store.Redis.DB), "2" }},
+		{"CHATDESK_ANSWER_MIN_CONFIDENCE_ZH=0.8",
+			func(c *Config) (string, string) { return fmt.Sprint(c.Answer.MinConfidence["zh"]), "0.8" }},
+		{"CHATDESK_FEEDBACK_WINDOW=30s",
+			func(c *Config) (string, string) { return c.Feedback.Window.String(), "30s" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			cfg, err := loadConfig(shippedConfig, []string{tt.env})
+			if err != nil {
+				t.Fatalf("loadConfig with %s = %v", tt.env, err)
+			}
+			if got, want := tt.check(cfg); got != want {
+				t.Errorf("with %s: got %s; want %s", tt.env, got, want)
+			}
+		})
+	}
+}
+
+// TestLoadConfigPathsResolveOnce: a config in a subdirectory, named by a
+// relative path, keeps everything in its own data directory, and each path
+// is resolved against the config's directory once.
+func TestLoadConfigPathsResolveOnce(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "conf/faq.yaml", "entries:\n  - id: schedule\n    questions:\n      - when do you stream?\n    answer: Mondays.\n")
+	writeFile(t, "conf/config.yaml", "channels: [{name: mira, faq: [faq.yaml]}]\n")
+	writeFile(t, "conf/store.yaml", "store: {path: tickets/desk.db}\nchannels: [{name: mira, faq: [faq.yaml]}]\n")
+	cfg, err := loadConfig("conf/config.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct{ name, got, want string }{
+		{"bot.data_dir", cfg.Bot.DataDir, filepath.Join("conf", "data")},
+		{"store.path", cfg.Store.Path, filepath.Join("conf", "data", "chatdesk.db")},
+		{"channels[0].faq[0]", cfg.Channels[0].FAQ[0], filepath.Join("conf", "faq.yaml")},
+		{"learned file", learnedPath(cfg, "mira"), filepath.Join("conf", "data", "learned", "mira.yaml")},
+	} {
+		if p.got != p.want {
+			t.Errorf("%s = %s; want %s", p.name, p.got, p.want)
+		}
+	}
+	cfg, err = loadConfig("conf/store.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Store.Path, filepath.Join("conf", "tickets", "desk.db"); got != want {
+		t.Errorf("store.path = %s; want %s, relative to the config file", got, want)
+	}
+
+	// The running bot puts the ticket store and the block list in the
+	// same place.
+	env := append([]string{"CHATDESK_HTTP_ADDR="}, offline...)
+	o := invoke(t, env, "ana: !ask can you play my song next?\n@mod kim: !block pineapple\n", "run", "--config", "conf/config.yaml")
+	if o.err != nil {
+		t.Fatalf("run: %v\n%s", o.err, o.stderr)
+	}
+	for _, f := range []string{"conf/data/chatdesk.db", "conf/data/mira/blocked.yaml"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("after run: %v\nstdout:\n%s", err, o.stdout)
+		}
+	}
+	if _, err := os.Stat("conf/conf"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("run made conf/conf (%v); want nothing resolved twice", err)
+	}
+}
+
+func TestLoadConfigAbsoluteDataDir(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(t.TempDir(), "desk-data")
+	writeFile(t, filepath.Join(dir, "faq.yaml"), "entries:\n  - id: schedule\n    questions:\n      - when do you stream?\n    answer: Mondays.\n")
+	config := filepath.Join(dir, "config.yaml")
+	writeFile(t, config, fmt.Sprintf("bot: {data_dir: %q}\nchannels: [{name: mira, faq: [faq.yaml]}]\n", data))
+	cfg, err := loadConfig(config, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Bot.DataDir != data {
+		t.Errorf("bot.data_dir = %s; want %s unchanged", cfg.Bot.DataDir, data)
+	}
+	if got, want := cfg.Store.Path, filepath.Join(data, "chatdesk.db"); got != want {
+		t.Errorf("store.path = %s; want %s", got, want)
+	}
+	// The environment's data_dir is resolved the same way.
+	cfg, err = loadConfig(config, []string{"CHATDESK_BOT_DATA_DIR=elsewhere"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Store.Path, filepath.Join(dir, "elsewhere", "chatdesk.db"); got != want {
+		t.Errorf("with CHATDESK_BOT_DATA_DIR=elsewhere: store.path = %s; want %s", got, want)
+	}
+}
+
+func writeFile(t *testing.T, name, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

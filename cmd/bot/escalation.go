@@ -24,33 +24,9 @@ import (
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
 
-// dataDir is bot.data_dir, resolved against the config file.
-func dataDir(cfg *Config) string {
-	d := cfg.Bot.DataDir
-	if d == "" {
-		d = "data"
-	}
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(filepath.Dir(cfg.file), d)
-	}
-	return d
-}
-
-// storePath is the embedded store's file.
-func storePath(cfg *Config) string {
-	p := cfg.Store.Path
-	if p == "" {
-		return filepath.Join(dataDir(cfg), "chatdesk.db")
-	}
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(filepath.Dir(cfg.file), p)
-	}
-	return p
-}
-
 // learnedPath is a channel's learned-answers FAQ file.
 func learnedPath(cfg *Config, channel string) string {
-	return filepath.Join(dataDir(cfg), "learned", channel+".yaml")
+	return filepath.Join(cfg.Bot.DataDir, "learned", channel+".yaml")
 }
 
 // withLearned is a channel's FAQ files plus its learned file when there is
@@ -126,14 +102,14 @@ func (a *app) openEscalation(ctx context.Context, cfg *Config, log *slog.Logger)
 			}
 			log.Warn("redis does not answer; tickets go to the local spool until it does", "addrs", strings.Join(rc.Addrs, ","), "err", err)
 		}
-		spool, err := escalation.OpenSpool(filepath.Join(dataDir(cfg), "spool.db"), rs, escalation.SpoolOptions{Log: log, Flushed: w.flushed})
+		spool, err := escalation.OpenSpool(filepath.Join(cfg.Bot.DataDir, "spool.db"), rs, escalation.SpoolOptions{Log: log, Flushed: w.flushed})
 		if err != nil {
 			client.Close()
 			return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
 		}
 		w.store, w.spool = spool, spool
 	default:
-		s := &lazyBolt{path: storePath(cfg)}
+		s := &lazyBolt{path: cfg.Store.Path}
 		// An existing store is opened now, so a second bot on the same
 		// file fails at start rather than at its first ticket.
 		if fileExists(s.path) {

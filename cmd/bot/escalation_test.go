@@ -42,8 +42,8 @@ func TestEscalationConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Store.Backend != "embedded" || storePath(cfg) != filepath.Join(filepath.Dir(path), "data", "chatdesk.db") {
-		t.Errorf("store %q at %s; want embedded in data/ beside the config", cfg.Store.Backend, storePath(cfg))
+	if cfg.Store.Backend != "embedded" || cfg.Store.Path != filepath.Join(filepath.Dir(path), "data", "chatdesk.db") {
+		t.Errorf("store %q at %s; want embedded in data/ beside the config", cfg.Store.Backend, cfg.Store.Path)
 	}
 	mira, on := deskSettings(cfg, cfg.Channels[0])
 	want := escalation.Settings{

@@ -11,6 +11,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/console"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
 )
 
 // runBot runs the bot until ctx is done (or, in the console, until the
@@ -101,12 +102,9 @@ func startReloaders(ctx context.Context, g *errgroup.Group, cfg *Config, chs []*
 	}
 }
 
-// isTerminal reports whether r is an interactive terminal.
+// isTerminal reports whether r is an interactive terminal. A character
+// device is not enough: /dev/null is one too.
 func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -110,7 +110,7 @@ func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Stor
 		}
 		return s, nil
 	}
-	path := storePath(cfg)
+	path := cfg.Store.Path
 	if !fileExists(path) {
 		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: no ticket store at %s yet (the bot creates it when it first runs)", path)}
 	}

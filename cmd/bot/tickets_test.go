@@ -36,7 +36,7 @@ func seedTickets(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := escalation.OpenBolt(storePath(cfg), escalation.BoltOptions{})
+	s, err := escalation.OpenBolt(cfg.Store.Path, escalation.BoltOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestTicketsList(t *testing.T) {
 		t.Fatalf("tickets list: %v\n%s", o.err, o.stderr)
 	}
 	for _, want := range []string{
-		"#mira: 4 tickets, 2 open, 1 resolved; first response median 25m; resolved in median 30m; 0 reopened; 2 past the 10m promise",
+		"#mira: 4 tickets, 2 open, 1 resolved; first response median 14m30s; resolved in median 30m; 0 reopened; 2 past the 10m promise",
 		"#otto: 1 ticket, 1 open, 0 resolved",
 		"TICKET  KIND       STATE",
 		"#2      question   answered",
@@ -221,7 +221,7 @@ func TestTicketsWhileTheBotRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := escalation.OpenBolt(storePath(cfg), escalation.BoltOptions{})
+	s, err := escalation.OpenBolt(cfg.Store.Path, escalation.BoltOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
