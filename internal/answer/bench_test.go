@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 // benchTopics make a synthetic but realistic-sized FAQ: each topic becomes
@@ -74,7 +75,7 @@ func BenchmarkMatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := NewResponder(ix, Detector{Names: []string{"chatdesk"}}, Settings{}, nil, nil)
+	r := NewResponder(ix, question.Detector{Names: []string{"chatdesk"}}, Settings{}, nil, nil)
 	defer r.Close()
 	lines := benchChat()
 	msgs := make([]chat.Message, len(lines))
@@ -100,10 +101,14 @@ func BenchmarkCandidates(b *testing.B) {
 	}
 	defer ix.Close()
 	qs := []string{"when do you stream on friday?", "what keyboard do you use", "赛尔达是什么游戏", "can you play minecraft next?"}
+	langs := make([]string, len(qs))
+	for i, q := range qs {
+		langs[i] = question.DetectLang(q)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := ix.Candidates(qs[i%len(qs)], 3); err != nil {
+		if _, err := ix.Candidates(qs[i%len(qs)], langs[i%len(qs)], 3); err != nil {
 			b.Fatal(err)
 		}
 	}

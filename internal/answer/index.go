@@ -22,6 +22,8 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 // Field and analyzer names inside the bleve index. Each example question is
@@ -132,7 +134,7 @@ func Build(entries []Entry) (*Index, error) {
 		ix.byID[e.ID] = i
 		ix.vocab[i] = map[string]struct{}{}
 		for _, q := range e.Questions {
-			lang := DetectLang(q)
+			lang := question.DetectLang(q)
 			norm := normalizeText(q)
 			ex := example{entry: i, lang: lang, text: q, terms: ix.analyze(lang, norm)}
 			id := strconv.Itoa(len(ix.docs))
@@ -153,7 +155,7 @@ func Build(entries []Entry) (*Index, error) {
 			}
 		}
 		for _, k := range e.Keywords {
-			lang := DetectLang(k)
+			lang := question.DetectLang(k)
 			for _, t := range ix.analyze(lang, normalizeText(k)) {
 				ix.keywords[lang][t] = appendUnique(ix.keywords[lang][t], i)
 				ix.vocab[i][t] = struct{}{}
@@ -301,13 +303,18 @@ func (ix *Index) Entry(id string) (*Entry, bool) {
 }
 
 // Candidates returns up to n entries that may answer text, most confident
-// first, and the language text was read in.
-func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
-	lang := DetectLang(text)
+// first, reading text as written in lang (question.LangEnglish or
+// question.LangChinese; anything else is read as English). The caller
+// passes the language rather than the index detecting it because the
+// pipeline has already read it once per message, into chat.Reading.
+func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
+	if lang != question.LangChinese {
+		lang = question.LangEnglish
+	}
 	norm := normalizeText(text)
 	qterms := ix.analyze(lang, norm)
 	if len(qterms) == 0 || len(ix.docs) == 0 {
-		return lang, nil, nil
+		return nil, nil
 	}
 	field := fieldEN
 	if lang == "zh" {
@@ -327,7 +334,7 @@ func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
 	}
 	hits, err := ix.search(field, qterms, weights)
 	if err != nil {
-		return lang, nil, err
+		return nil, err
 	}
 	best := map[int]*Candidate{}
 	for _, h := range hits {
@@ -386,7 +393,7 @@ func (ix *Index) Candidates(text string, n int) (string, []Candidate, error) {
 	if len(out) > n {
 		out = out[:n]
 	}
-	return lang, out, nil
+	return out, nil
 }
 
 // search asks bleve for the examples that share the question's telling

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 const (
@@ -78,7 +79,7 @@ func reloadSetup(t *testing.T) (string, *answer.Responder) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := answer.NewResponder(ix, answer.Detector{}, answer.Settings{}, nil, nil)
+	r := answer.NewResponder(ix, question.Detector{}, answer.Settings{}, nil, nil)
 	t.Cleanup(func() { r.Close() })
 	return path, r
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 // Settings tune how eagerly a channel's responder answers.
@@ -40,7 +41,7 @@ func (s Settings) Threshold(lang string) float64 {
 // Result is everything the responder concluded about one line of chat; the
 // `ask` command shows all of it.
 type Result struct {
-	Question Question
+	Question question.Question
 	// Candidates are the best entries, most confident first.
 	Candidates []Candidate
 	// Best is the candidate that clears the language's threshold, if any.
@@ -49,12 +50,14 @@ type Result struct {
 	Threshold float64
 }
 
-// Responder is a channel's answer stage: it detects questions, finds the
-// entry that answers them and keeps entries from repeating within their
-// cooldown. It is safe for concurrent use; the index can be swapped while it
-// serves.
+// Responder is a channel's answer stage: it finds the entry that answers a
+// question and keeps entries from repeating within their cooldown. Whether a
+// line is a question, and in which language, comes from the message's
+// Reading, filled once by the pipeline; the responder reads the line itself
+// only when nothing has (tests, `bot ask`). It is safe for concurrent use;
+// the index can be swapped while it serves.
 type Responder struct {
-	detector Detector
+	detector question.Detector
 	settings Settings
 	now      func() time.Time
 	log      *slog.Logger
@@ -67,8 +70,10 @@ type Responder struct {
 	pointed map[string]time.Time // entry id + user → when the user was last pointed at it
 }
 
-// NewResponder returns a responder over ix. now may be nil for time.Now.
-func NewResponder(ix *Index, d Detector, s Settings, now func() time.Time, log *slog.Logger) *Responder {
+// NewResponder returns a responder over ix. d reads lines that reach it
+// unread; give it the same names as the pipeline's detector so both agree.
+// now may be nil for time.Now.
+func NewResponder(ix *Index, d question.Detector, s Settings, now func() time.Time, log *slog.Logger) *Responder {
 	if now == nil {
 		now = time.Now
 	}
@@ -122,14 +127,19 @@ func (r *Responder) Entries() []Entry {
 // Lookup detects whether text is a question and finds its best entries,
 // without minding cooldowns. n is how many candidates to keep.
 func (r *Responder) Lookup(text string, n int) (Result, error) {
-	res := Result{Question: r.detector.Detect(text)}
-	res.Threshold = r.settings.Threshold(res.Question.Lang)
+	return r.lookup(text, r.detector.Detect(text), n)
+}
+
+// lookup finds text's best entries in the language q read it in.
+func (r *Responder) lookup(text string, q question.Question, n int) (Result, error) {
+	res := Result{Question: q}
+	res.Threshold = r.settings.Threshold(q.Lang)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.ix == nil {
 		return res, nil
 	}
-	_, cands, err := r.ix.Candidates(text, n)
+	cands, err := r.ix.Candidates(text, q.Lang, n)
 	if err != nil {
 		return res, err
 	}
@@ -143,14 +153,18 @@ func (r *Responder) Lookup(text string, n int) (Result, error) {
 // Handle implements the answer stage: a confident answer to a question,
 // threaded under it, in the question's language.
 func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
-	q := r.detector.Detect(msg.Text)
-	if !q.Is {
+	rd := msg.Reading
+	if !rd.Read() {
+		rd = r.detector.Read(msg.Text)
+	}
+	if !rd.Question {
 		return chat.Decision{}
 	}
+	q := question.Question{Is: rd.Question, Lang: rd.Lang, Why: rd.Why}
 	// A question the FAQ does not answer is not acted on, but is marked so
 	// later stages and the metrics know a question went unanswered.
 	missed := chat.Decision{Question: true, Lang: q.Lang}
-	res, err := r.Lookup(msg.Text, 2)
+	res, err := r.lookup(msg.Text, q, 2)
 	if err != nil {
 		r.log.Error("faq lookup", "channel", msg.Channel, "err", err)
 		return missed
@@ -168,9 +182,13 @@ func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
 
 // Answer returns the decision to answer msg with entry id regardless of
 // question detection and confidence (a viewer's explicit !faq, say); cooldowns
-// still apply.
+// still apply. The reply is in the language msg was read in.
 func (r *Responder) Answer(msg chat.Message, c Candidate) chat.Decision {
-	return r.answer(msg, c, DetectLang(msg.Text))
+	lang := msg.Reading.Lang
+	if !msg.Reading.Read() {
+		lang = question.DetectLang(msg.Text)
+	}
+	return r.answer(msg, c, lang)
 }
 
 func (r *Responder) answer(msg chat.Message, c Candidate, lang string) chat.Decision {

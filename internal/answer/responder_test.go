@@ -10,6 +10,7 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 // teaFAQ is a small FAQ: one entry with its own cooldown and a Chinese
@@ -50,7 +51,7 @@ func index(t *testing.T, faq string) *answer.Index {
 // responder builds a responder over faq whose channel cooldown is 10m.
 func responder(t *testing.T, faq string, now func() time.Time) *answer.Responder {
 	t.Helper()
-	r := answer.NewResponder(index(t, faq), answer.Detector{Names: []string{"chatdesk", "mira"}},
+	r := answer.NewResponder(index(t, faq), question.Detector{Names: []string{"chatdesk", "mira"}},
 		answer.Settings{Cooldown: 10 * time.Minute}, now, nil)
 	t.Cleanup(func() { r.Close() })
 	return r
@@ -279,7 +280,7 @@ func TestResponderLeavesAlone(t *testing.T) {
 func TestResponderThreshold(t *testing.T) {
 	// A threshold no match can reach: nothing is answered, but Lookup
 	// still shows the candidates.
-	r := answer.NewResponder(index(t, teaFAQ), answer.Detector{}, answer.Settings{MinConfidence: map[string]float64{"en": 1.01}}, nil, nil)
+	r := answer.NewResponder(index(t, teaFAQ), question.Detector{}, answer.Settings{MinConfidence: map[string]float64{"en": 1.01}}, nil, nil)
 	defer r.Close()
 	if d := r.Handle(context.Background(), chat.Message{Text: "what colour is the teapot?"}); d.Acted() {
 		t.Errorf("Handle above every confidence = %+v; want no action", d)
@@ -382,7 +383,7 @@ func TestResponderSwapConcurrent(t *testing.T) {
 }
 
 func TestResponderClosed(t *testing.T) {
-	r := answer.NewResponder(index(t, teaFAQ), answer.Detector{}, answer.Settings{}, nil, nil)
+	r := answer.NewResponder(index(t, teaFAQ), question.Detector{}, answer.Settings{}, nil, nil)
 	if err := r.Close(); err != nil {
 		t.Fatalf("Close = %v", err)
 	}
@@ -415,5 +416,42 @@ func TestResponderMarksQuestions(t *testing.T) {
 		if d.Acted() != (tc.action != "") {
 			t.Errorf("Handle(%q).Acted() = %v", tc.text, d.Acted())
 		}
+	}
+}
+
+// TestResponderTrustsReading: a message the pipeline has read is answered
+// by that reading, in its language, without the responder reading the line
+// again; an unread one is read by the responder itself.
+func TestResponderTrustsReading(t *testing.T) {
+	r := responder(t, teaFAQ, nil)
+	const q = "what colour is the teapot?"
+	tests := []struct {
+		name    string
+		reading chat.Reading
+		action  chat.Action
+		lang    string
+	}{
+		{"unread: the responder reads it", chat.Reading{}, chat.ActionAnswer, "en"},
+		{"read as a question", chat.Reading{Question: true, Lang: "en", Why: "question mark"}, chat.ActionAnswer, "en"},
+		{"read as chat", chat.Reading{Lang: "en", Why: "statement"}, "", ""},
+		{"read as a Chinese question", chat.Reading{Question: true, Lang: "zh", Why: "zh particle 吗"}, "", "zh"},
+	}
+	for i, tt := range tests {
+		msg := chat.Message{ID: fmt.Sprint("m", i), User: fmt.Sprint("u", i), Text: q, Time: t0.Add(time.Duration(i) * time.Hour), Reading: tt.reading}
+		d := r.Handle(context.Background(), msg)
+		if d.Action != tt.action || d.Lang != tt.lang {
+			t.Errorf("%s: Handle = action %q lang %q; want action %q lang %q", tt.name, d.Action, d.Lang, tt.action, tt.lang)
+		}
+	}
+	// The reading's language picks the answer's, whatever the text looks like.
+	var teapot answer.Entry
+	for _, e := range r.Entries() {
+		if e.ID == "teapot" {
+			teapot = e
+		}
+	}
+	msg := chat.Message{ID: "z", User: "ana", Text: "!faq teapot", Time: t0.Add(10 * time.Hour), Reading: chat.Reading{Lang: "zh", Why: "command"}}
+	if d := r.Answer(msg, answer.Candidate{Entry: &teapot, Confidence: 1}); len(d.Replies) != 1 || d.Replies[0].Text != teapot.AnswerIn("zh") {
+		t.Errorf("Answer with a Chinese reading = %+v; want the Chinese answer %q", d.Replies, teapot.AnswerIn("zh"))
 	}
 }

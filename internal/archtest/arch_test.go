@@ -1,12 +1,14 @@
 // Package archtest holds the test that keeps chatdesk's layers apart: the
 // deciding packages know nothing of Twitch, configuration or each other, the
-// chat vocabulary depends on nothing, and viper stays in cmd/.
+// question detector they share leans only on the chat vocabulary, the chat
+// vocabulary depends on nothing, and viper stays in cmd/.
 package archtest
 
 import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -19,6 +21,7 @@ import (
 const (
 	twitchIRC = "github.com/gempir/go-twitch-irc"
 	viper     = "github.com/spf13/viper"
+	goRedis   = "github.com/redis/go-redis"
 )
 
 // deciders are the packages that decide what to do about a message. They
@@ -177,6 +180,40 @@ func TestDecidersStayApart(t *testing.T) {
 	}
 }
 
+// TestQuestionReadsOnlyChat: internal/question runs on every message before
+// any stage, and the answer and escalation stages both import it, so it
+// leans on nothing but the chat vocabulary and the standard library: not on
+// the stages that use it, nor on Twitch, Redis or configuration.
+func TestQuestionReadsOnlyChat(t *testing.T) {
+	m := loadModule(t)
+	const dir = "internal/question"
+	if m.pkgs[dir] == nil {
+		t.Fatal("internal/question not found")
+	}
+	forbidden := []string{twitchIRC, viper, goRedis}
+	for _, other := range []string{"internal/answer", "internal/escalation", "internal/moderation", "internal/router", "internal/twitch"} {
+		forbidden = append(forbidden, m.path+"/"+other)
+	}
+	deps := m.deps(dir)
+	for _, ip := range slices.Sorted(maps.Keys(deps)) {
+		via := strings.Join(deps[ip], " → ")
+		if slices.ContainsFunc(forbidden, func(bad string) bool { return isUnder(ip, bad) }) {
+			t.Errorf("%s imports %s (via %s); want it to stay out", dir, ip, via)
+			continue
+		}
+		if ip != m.path+"/internal/chat" && !isStd(ip) {
+			t.Errorf("%s imports %s (via %s); want only internal/chat and the standard library", dir, ip, via)
+		}
+	}
+}
+
+// isStd reports whether importPath is in the standard library, whose paths
+// have no dot in their first element.
+func isStd(importPath string) bool {
+	first, _, _ := strings.Cut(importPath, "/")
+	return !strings.Contains(first, ".")
+}
+
 // TestChatImportsNoInternal: internal/chat is the vocabulary every other
 // package speaks, so it must depend on none of them.
 func TestChatImportsNoInternal(t *testing.T) {
@@ -225,6 +262,9 @@ func TestTheseRulesCanFail(t *testing.T) {
 	}
 	if got := deps[twitchIRC+"/v4"]; len(got) != 3 {
 		t.Errorf("chain to go-twitch-irc = %v; want answer → glue → go-twitch-irc", got)
+	}
+	if !isStd("unicode/utf8") || isStd("github.com/chatdesk/chatdesk/internal/chat") {
+		t.Error("isStd tells the standard library by the first path element")
 	}
 	if !isUnder(twitchIRC+"/v4", twitchIRC) || isUnder("github.com/spf13/viperish", viper) {
 		t.Error("isUnder matches by path element, not by string prefix")

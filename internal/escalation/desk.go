@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/question"
 )
 
 // Settings decide, per channel, when the desk escalates and how it follows
@@ -91,10 +92,6 @@ type Config struct {
 	// Names are the logins of the bot and the streamer: a question that
 	// names one of them is meant for us. The first is the bot's.
 	Names []string
-	// IsQuestion tells a question from other chat; the wiring passes the
-	// answer stage's detector, so both stages agree on what a question
-	// is. Nil counts lines that end in a question mark.
-	IsQuestion func(text string) bool
 	// Learner saves answered tickets into the FAQ (!learn); nil turns
 	// !learn off.
 	Learner Learner
@@ -107,14 +104,18 @@ type Config struct {
 // stage, the ticket commands and the SLA loop share it. It is safe for
 // concurrent use.
 type Desk struct {
-	channel  string
-	store    Store
-	set      Settings
-	names    []string
-	question func(string) bool
-	learner  Learner
-	now      func() time.Time
-	log      *slog.Logger
+	channel string
+	store   Store
+	set     Settings
+	names   []string
+	learner Learner
+	now     func() time.Time
+	log     *slog.Logger
+	// detector reads the messages that reach the desk unread (tests,
+	// messages built for tickets); the pipeline reads every chat message
+	// once, with the same names, so the answer stage and the desk agree
+	// on what a question is.
+	detector question.Detector
 
 	mu           sync.Mutex
 	seen         map[string]time.Time // viewer → when they last spoke
@@ -160,12 +161,9 @@ func NewDesk(c Config) *Desk {
 			names = append(names, n)
 		}
 	}
-	if c.IsQuestion == nil {
-		c.IsQuestion = func(text string) bool { return strings.HasSuffix(strings.TrimSpace(text), "?") }
-	}
 	return &Desk{
 		channel: c.Channel, store: c.Store, set: set, names: names,
-		question: c.IsQuestion, learner: c.Learner, now: c.Now,
+		learner: c.Learner, now: c.Now, detector: question.Detector{Names: c.Names},
 		log:  c.Log.With("channel", c.Channel),
 		seen: map[string]time.Time{}, history: map[string][]heard{},
 		open: map[int64]openTicket{}, owed: map[string]bool{},
@@ -422,7 +420,7 @@ func (d *Desk) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	if msg.Roles.Privileged() || d.isUs(msg.User) || strings.HasPrefix(strings.TrimSpace(msg.Text), "!") {
 		return chat.Decision{}
 	}
-	if !d.question(msg.Text) {
+	if !d.isQuestion(msg) {
 		return chat.Decision{}
 	}
 	at := d.at(msg)
@@ -461,6 +459,15 @@ func (d *Desk) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 		}
 	}
 	return d.ack(msg, f, strings.Join(others, " ")+" good question — I've asked the moderators")
+}
+
+// isQuestion reports whether msg asks something, by the pipeline's reading
+// when it has one and by the desk's own otherwise.
+func (d *Desk) isQuestion(msg chat.Message) bool {
+	if msg.Reading.Read() {
+		return msg.Reading.Question
+	}
+	return d.detector.Read(msg.Text).Question
 }
 
 func (d *Desk) isUs(user string) bool { return len(d.names) > 0 && user == d.names[0] }

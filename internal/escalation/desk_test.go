@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
@@ -39,7 +38,7 @@ type desk struct {
 	clk   *clock
 	store escalation.Store
 	*escalation.Desk
-	cmds map[string]escalation.Command
+	cmds map[string]chat.Command
 	n    int
 }
 
@@ -55,13 +54,11 @@ func newDesk(t *testing.T, s escalation.Store, set escalation.Settings, learner 
 	t.Helper()
 	clk := &clock{t: t0}
 	names := []string{"chatdesk", "mira"}
-	detector := answer.Detector{Names: names}
 	d := escalation.NewDesk(escalation.Config{
 		Channel: "mira", Store: s, Settings: set, Names: names,
-		IsQuestion: func(text string) bool { return detector.Detect(text).Is },
-		Learner:    learner, Now: clk.Now,
+		Learner: learner, Now: clk.Now,
 	})
-	h := &desk{t: t, clk: clk, store: s, Desk: d, cmds: map[string]escalation.Command{}}
+	h := &desk{t: t, clk: clk, store: s, Desk: d, cmds: map[string]chat.Command{}}
 	for _, c := range d.Commands() {
 		h.cmds[c.Name] = c
 	}
@@ -270,6 +267,22 @@ func TestEscalationStage(t *testing.T) {
 		tk := h.ticket(1)
 		if tk.Source != escalation.SourceMention || tk.Text != "@mira when is the next collab?" {
 			t.Errorf("#1 = %s %q; want a mention with the viewer's words", tk.Source, tk.Text)
+		}
+	})
+	t.Run("the pipeline's reading decides what a question is", func(t *testing.T) {
+		h := newDesk(t, openBolt(t), defaultSettings(), nil)
+		// Read as chat, a line the desk's own detector would call a
+		// question is left alone; read as a question, one it would not
+		// call one is escalated.
+		msg := h.message("ana", 0, "@mira when is the next collab?")
+		msg.Reading = chat.Reading{Lang: "en", Why: "statement"}
+		if d := h.said(msg); d.Ticket != "" {
+			t.Errorf("%q read as chat → ticket %q; want none", msg.Text, d.Ticket)
+		}
+		msg = h.message("bob", 0, "@mira that was amazing")
+		msg.Reading = chat.Reading{Question: true, Lang: "en", Why: "request"}
+		if d := h.said(msg); d.Ticket != "#1" {
+			t.Errorf("%q read as a question → ticket %q (%q); want #1", msg.Text, d.Ticket, texts(d))
 		}
 	})
 	t.Run("an unanswered question several viewers ask", func(t *testing.T) {

@@ -48,7 +48,7 @@ func (fillerFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 			continue
 		}
 		// "whats", "hows": a question word with the apostrophe left out.
-		if b := strings.TrimSuffix(w, "s"); question[b] {
+		if b := strings.TrimSuffix(w, "s"); questionWords[b] {
 			w = b
 		}
 		tok.Term = []byte(w)
@@ -61,8 +61,9 @@ func (fillerFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 // is the collab" and "where is the collab" ask different things.
 var filler = map[string]bool{}
 
-// question words make two lines look alike without saying what they ask.
-var question = map[string]bool{}
+// questionWords (what, when, …) make two lines look alike without saying
+// what they ask.
+var questionWords = map[string]bool{}
 
 // common words carry some meaning but are said about everything ("going",
 // "today", "play"); they weigh less than the word that names the topic, so
@@ -80,7 +81,7 @@ const (
 
 func weight(term string) float64 {
 	switch {
-	case question[term]:
+	case questionWords[term]:
 		return weightQuestion
 	case common[term]:
 		return weightCommon
@@ -97,7 +98,7 @@ func init() {
 		filler[w] = true
 	}
 	for _, w := range strings.Fields(`what when where why how who which whose whom`) {
-		question[w] = true
+		questionWords[w] = true
 	}
 	stem := porter.NewPorterStemmer()
 	for _, w := range strings.Fields(`go going gone went come coming came get getting make making made doing play playing
@@ -193,11 +194,11 @@ func similar(a, b terms) bool {
 	telling := false
 	qa, qb, qboth := false, false, false
 	for _, w := range b {
-		qb = qb || question[w]
+		qb = qb || questionWords[w]
 		wb += weight(w)
 	}
 	for _, w := range a {
-		q := question[w]
+		q := questionWords[w]
 		qa = qa || q
 		wa += weight(w)
 		if contains(b, w) {

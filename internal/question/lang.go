@@ -1,13 +1,13 @@
-package answer
+package question
 
 import (
 	"unicode"
 	"unicode/utf8"
 )
 
-// Language codes the detector returns. They are also the keys of
-// Entry.Answers, so an answer is picked in the language the question was
-// asked in.
+// Language codes the detector returns. Stages key per-language replies and
+// thresholds by them, so a viewer is answered in the language they asked
+// in; they are the same codes chat.Reading.Lang carries.
 const (
 	LangEnglish = "en"
 	LangChinese = "zh"
@@ -110,4 +110,31 @@ func isHan(r rune) bool {
 		return false
 	}
 	return unicode.Is(unicode.Han, r)
+}
+
+// lang returns what DetectLang would say about the scanned text, from the
+// counts the scan kept, when it can be sure of agreeing.
+func (s *enScan) lang(text string) string {
+	if s.exotic {
+		return DetectLang(text)
+	}
+	if s.han > 0 && s.han >= s.latin {
+		return LangChinese
+	}
+	return LangEnglish
+}
+
+// decodeRune is utf8.DecodeRuneInString with the three-byte sequences that
+// carry Chinese decoded inline: the Chinese rules decode every character of
+// a line more than once, and the general decoder is their largest cost. It
+// returns what utf8.DecodeRuneInString would for any input.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 3 {
+		b0, b1, b2 := s[0], s[1], s[2]
+		if (b0 >= 0xe1 && b0 <= 0xec || b0 == 0xee || b0 == 0xef) &&
+			b1&0xc0 == 0x80 && b2&0xc0 == 0x80 {
+			return rune(b0&0x0f)<<12 | rune(b1&0x3f)<<6 | rune(b2&0x3f), 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }

@@ -1,4 +1,4 @@
-package answer
+package question
 
 import "testing"
 
@@ -25,6 +25,9 @@ func FuzzDetect(f *testing.F) {
 		}
 		if lang := DetectLang(text); lang != q.Lang {
 			t.Fatalf("Detect(%q).Lang = %q but DetectLang says %q", text, q.Lang, lang)
+		}
+		if r := d.Read(text); r.Question != q.Is || r.Lang != q.Lang || r.Why != q.Why || !r.Read() {
+			t.Fatalf("Read(%q) = %+v; want the verdict of Detect, %+v", text, r, q)
 		}
 	})
 }
