@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,18 +20,19 @@ func (a *app) askCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg.dryRun = true
-			chs, err := buildChannels(cfg, nil, slog.New(slog.DiscardHandler))
+			cc, err := cfg.pickChannel(channelName)
 			if err != nil {
 				return err
 			}
-			defer closeChannels(chs)
-			ch, err := pickChannel(chs, channelName)
+			cfg.Channels = []ChannelConfig{cc}
+			chs, err := buildChannels(cfg, channelOptions{})
 			if err != nil {
 				return err
 			}
+			defer chs.Close()
+			ch := chs.All()[0]
 			text := strings.Join(args, " ")
-			res, err := ch.responder.Lookup(text, 3)
+			res, err := ch.Responder().Lookup(text, 3)
 			if err != nil {
 				return err
 			}
@@ -42,7 +42,7 @@ func (a *app) askCommand(configPath *string) *cobra.Command {
 			if q.Is {
 				verdict = "a question"
 			}
-			fmt.Fprintf(w, "#%s %q\n", ch.name, text)
+			fmt.Fprintf(w, "#%s %q\n", ch.Name(), text)
 			fmt.Fprintf(w, "  language: %s; %s (%s)\n", q.Lang, verdict, q.Why)
 			switch {
 			case !q.Is:
@@ -68,20 +68,4 @@ func (a *app) askCommand(configPath *string) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&channelName, "channel", "", "channel to ask in (default: the first configured)")
 	return cmd
-}
-
-// pickChannel finds a channel by name; empty means the first.
-func pickChannel(chs []*channel, name string) (*channel, error) {
-	if name == "" {
-		return chs[0], nil
-	}
-	name = strings.TrimPrefix(strings.ToLower(name), "#")
-	var names []string
-	for _, ch := range chs {
-		if ch.name == name {
-			return ch, nil
-		}
-		names = append(names, ch.name)
-	}
-	return nil, badInput(fmt.Errorf("no channel %q in the config (configured: %s)", name, strings.Join(names, ", ")))
 }

@@ -1,30 +1,34 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
-	"github.com/chatdesk/chatdesk/internal/router"
-	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/feedback"
+	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/moderation"
+	"github.com/chatdesk/chatdesk/internal/question"
+	"github.com/chatdesk/chatdesk/internal/router"
 )
 
-// channel is one channel's running parts.
-type channel struct {
-	name      string
-	faqFiles  []string
-	responder *answer.Responder
-	pipeline  *router.Pipeline
-	// escalation is the channel's help desk; nil when it is off.
-	escalation *channelDesk
-	// feedback hears viewers rate the answers.
-	feedback *feedback.Tracker
+// channelOptions are what differs between the commands that build
+// channels: the live bot keeps what it learns, a dry run keeps nothing.
+type channelOptions struct {
+	// store is where tickets go; nil keeps them in memory for the run (a
+	// dry run, as replay is), and turns !learn and block-list saving off.
+	store escalation.Store
+	// metrics count tips; nil: not counted.
+	metrics *metrics.Metrics
+	// now is the clock of messages without a time; nil is time.Now.
+	now func() time.Time
+	log *slog.Logger
 }
 
 // settingsFor merges the top-level answer settings with the channel's
@@ -43,66 +47,138 @@ func settingsFor(cfg *Config, ch ChannelConfig) answer.Settings {
 	return s
 }
 
-// loadIndex loads and indexes FAQ files.
-func loadIndex(files []string) (*answer.Index, int, error) {
-	entries, err := answer.LoadFAQ(files...)
-	if err != nil {
-		return nil, 0, err
-	}
-	ix, err := answer.Build(entries)
-	if err != nil {
-		return nil, 0, err
-	}
-	return ix, len(entries), nil
+// learnedPath is a channel's learned-answers FAQ file.
+func learnedPath(cfg *Config, channel string) string {
+	return filepath.Join(cfg.Bot.DataDir, "learned", channel+".yaml")
 }
 
-// buildChannels builds every configured channel's pipeline. now may be nil.
-// All channels' FAQ problems are reported together. esc is the ticket store
-// the desks use; without one, tickets live in memory for the run (a dry
-// run, as replay is).
-func buildChannels(cfg *Config, now func() time.Time, log *slog.Logger, esc ...*escalationWiring) ([]*channel, error) {
-	var out []*channel
+// faqFiles are a channel's FAQ files plus its learned file when there is
+// one, so answers moderators taught with !learn survive a restart.
+func faqFiles(cfg *Config, cc ChannelConfig) []string {
+	files := append([]string(nil), cc.FAQ...)
+	if p := learnedPath(cfg, cc.Name); fileExists(p) {
+		files = append(files, p)
+	}
+	return files
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// pickChannel finds a channel of the config by name, as a user types it
+// (any case, with or without '#'); empty means the first. Every command
+// that takes --channel looks it up here.
+func (c *Config) pickChannel(name string) (ChannelConfig, error) {
+	if name == "" {
+		return c.Channels[0], nil
+	}
+	want := router.NormalizeChannel(name)
+	names := make([]string, len(c.Channels))
+	for i, cc := range c.Channels {
+		if cc.Name == want {
+			return cc, nil
+		}
+		names[i] = cc.Name
+	}
+	return ChannelConfig{}, badInput(fmt.Errorf("no channel %q in the config (configured: %s)", name, strings.Join(names, ", ")))
+}
+
+// buildChannels builds every configured channel. All channels' FAQ and rule
+// problems are reported together, as bad input.
+func buildChannels(cfg *Config, o channelOptions) (*router.Channels, error) {
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+	dry := o.store == nil
+	if dry {
+		o.store = escalation.NewMemoryStore()
+	}
+	var built []*router.Channel
 	var problems []string
 	for _, cc := range cfg.Channels {
-		files := withLearned(cfg, cc)
-		ix, _, err := loadIndex(files)
+		ch, err := buildChannel(cfg, cc, o, dry)
 		if err != nil {
 			problems = append(problems, faqProblems(err)...)
 			continue
 		}
-		names := []string{cfg.Bot.Name, cc.Name}
-		r := answer.NewResponder(ix, answer.Detector{Names: names}, settingsFor(cfg, cc), now, log.With("channel", cc.Name))
-		ch := &channel{name: cc.Name, faqFiles: files, responder: r}
-		mod, err := newChannelModeration(cfg, cc, now, log.With("channel", cc.Name))
+		built = append(built, ch)
+	}
+	chs, err := router.NewChannels(built...)
+	if err == nil && len(problems) > 0 {
+		err = errors.New(strings.Join(problems, "\n"))
+	}
+	if err != nil {
+		for _, ch := range built {
+			ch.Close()
+		}
+		return nil, badInput(err)
+	}
+	return chs, nil
+}
+
+// buildChannel copies channel cc's config into its parts.
+func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*router.Channel, error) {
+	log := o.log.With("channel", cc.Name)
+	files := faqFiles(cfg, cc)
+	entries, err := answer.LoadFAQ(files...)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := answer.Build(entries)
+	if err != nil {
+		return nil, err
+	}
+	names := []string{cfg.Bot.Name, cc.Name}
+	detector := question.Detector{Names: names}
+	r := answer.NewResponder(ix, detector, settingsFor(cfg, cc), o.now, log)
+	p := router.Parts{
+		Name: cc.Name, Reader: detector, Responder: r,
+		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval,
+		Feedback: feedback.Config{Window: cfg.Feedback.Window, Now: o.now, Log: log},
+		Tips:     newTips(cfg, cc.Name, r, o.metrics, log),
+		Log:      log,
+	}
+	if s, enabled := cfg.Moderation.settings(&cc.Moderation); enabled {
+		blocked := moderation.BlockFile{Path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml"), Dry: dry}
+		terms, err := blocked.Load()
+		if err == nil {
+			p.Moderation, err = moderation.New(cc.Name, s, moderation.Options{Now: o.now, Log: log, Blocked: terms})
+		}
 		if err != nil {
 			r.Close()
-			problems = append(problems, err.Error())
-			continue
+			return nil, fmt.Errorf("#%s: moderation: %w", cc.Name, err)
 		}
-		desk := escalationFor(esc, cfg, cc, ch, now, log)
-		cmds := router.NewCommands(append(append([]router.Command{faqCommand(r)}, mod.commands()...), desk.commands...)...)
-		// The desk's follow-up comes first: it sees every message and
-		// hands back waiting answers without acting. Moderation comes
-		// next, before commands: a viewer's "!ask <spam link>" or
-		// "!help <spam>" is spam like any other line (the broadcaster and
-		// moderators are exempt, so their commands always run), and a
-		// removed message is never answered. Escalation comes after the
-		// answer stage: what reaches it was not answered.
-		// Feedback comes before the commands, which do not know !helpful
-		// and !wrong, and before the answer stage, so "thanks" is never
-		// taken for a question.
-		ch.feedback = newFeedback(cfg, ch, now, log)
-		stages := append(append(desk.front, mod.stages()...), ch.feedback, cmds, r)
-		ch.pipeline = &router.Pipeline{Stages: append(stages, desk.after...)}
-		out = append(out, ch)
+		p.Blocked = blocked
 	}
-	if len(problems) > 0 {
-		for _, ch := range out {
-			ch.responder.Close()
+	if set, enabled := deskSettings(cfg, cc); enabled {
+		p.Desk = &escalation.Config{Channel: cc.Name, Store: o.store, Settings: set, Names: names, Now: o.now, Log: o.log}
+		if !dry {
+			p.LearnedPath = learnedPath(cfg, cc.Name)
 		}
-		return nil, badInput(errors.New(strings.Join(problems, "\n")))
 	}
-	return out, nil
+	return router.NewChannel(p), nil
+}
+
+// newTips builds a channel's proactive tips from its live FAQ, so an entry
+// given announce in a reload starts being tipped without a restart.
+func newTips(cfg *Config, channel string, r *answer.Responder, m *metrics.Metrics, log *slog.Logger) *answer.Tips {
+	set := answer.TipSettings{
+		MinMessages:     cfg.Answer.Tips.MinMessages,
+		TrendingViewers: cfg.Answer.Tips.TrendingViewers,
+		TrendingWithin:  cfg.Answer.Tips.TrendingWithin,
+	}
+	if set.TrendingViewers == 0 {
+		set.TrendingViewers = -1 // the config's 0 means off
+	}
+	var onPost func(channel, entry string)
+	if m != nil {
+		onPost = m.TipPosted
+	}
+	return answer.NewTips(answer.TipsConfig{
+		Channel: channel, Entries: r.Entries, Settings: set, Log: log, OnPost: onPost,
+	})
 }
 
 // faqProblems returns one line per FAQ problem.
@@ -116,71 +192,4 @@ func faqProblems(err error) []string {
 		return out
 	}
 	return []string{err.Error()}
-}
-
-func closeChannels(chs []*channel) {
-	for _, ch := range chs {
-		ch.responder.Close()
-	}
-}
-
-func pipelines(chs []*channel) map[string]*router.Pipeline {
-	m := make(map[string]*router.Pipeline, len(chs))
-	for _, ch := range chs {
-		m[ch.name] = ch.pipeline
-	}
-	return m
-}
-
-// faqCommand is "!faq <question or entry id>": an explicit request, so it
-// skips question detection; it still needs a confident match, because a
-// wrong answer is worse than none.
-func faqCommand(r *answer.Responder) router.Command {
-	return router.Command{
-		Name:  "faq",
-		Usage: "!faq <question>",
-		Run: func(_ context.Context, msg chat.Message, args string) chat.Decision {
-			reply := func(text string) chat.Decision {
-				return chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityCommand}}}
-			}
-			if args == "" {
-				return reply("Ask me like this: !faq when do you stream? — topics: " + topics(r.Entries()))
-			}
-			for _, e := range r.Entries() {
-				if strings.EqualFold(e.ID, args) {
-					d := r.Answer(msg, answer.Candidate{Entry: &e, Confidence: 1})
-					d.Action = chat.ActionCommand
-					return d
-				}
-			}
-			res, err := r.Lookup(args, 1)
-			if err != nil || res.Best == nil {
-				return reply("I have no answer for that yet — topics: " + topics(r.Entries()))
-			}
-			d := r.Answer(msg, *res.Best)
-			d.Action = chat.ActionCommand
-			return d
-		},
-	}
-}
-
-// topics lists entry ids, as many as fit in one chat message.
-func topics(entries []answer.Entry) string {
-	ids := make([]string, 0, len(entries))
-	for _, e := range entries {
-		ids = append(ids, e.ID)
-	}
-	sort.Strings(ids)
-	var b strings.Builder
-	for i, id := range ids {
-		if b.Len()+len(id)+2 > 380 {
-			fmt.Fprintf(&b, " … (+%d)", len(ids)-i)
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(id)
-	}
-	return b.String()
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 )
 
@@ -13,16 +12,15 @@ func (a *app) check(configPath string) error {
 	if err != nil {
 		return err
 	}
-	cfg.dryRun = true
-	chs, err := buildChannels(cfg, nil, slog.New(slog.DiscardHandler))
+	chs, err := buildChannels(cfg, channelOptions{})
 	if err != nil {
 		return err
 	}
-	defer closeChannels(chs)
-	for i, ch := range chs {
+	defer chs.Close()
+	for i, ch := range chs.All() {
 		s := settingsFor(cfg, cfg.Channels[i])
 		fmt.Fprintf(a.stdout, "#%s: ok — %d FAQ entries from %s; min confidence en %.2f, zh %.2f; cooldown %s\n",
-			ch.name, len(ch.responder.Entries()), strings.Join(cfg.Channels[i].FAQ, ", "),
+			ch.Name(), len(ch.Responder().Entries()), strings.Join(cfg.Channels[i].FAQ, ", "),
 			s.Threshold("en"), s.Threshold("zh"), s.Cooldown)
 	}
 	return nil

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/answer"
-	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
 )
@@ -233,159 +229,6 @@ func TestLearnAcrossRestarts(t *testing.T) {
 	if o.err != nil || !strings.Contains(o.stdout, "3 FAQ entries") {
 		t.Errorf("check with the learned file: %v\n%s%s", o.err, o.stdout, o.stderr)
 	}
-}
-
-// newLearned is a channel's learned file over the tiny test FAQ.
-func newLearned(t *testing.T) (*learnedFAQ, *answer.Responder) {
-	t.Helper()
-	base, err := filepath.Abs("testdata/faq/tiny.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, _, err := loadIndex([]string{base})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := answer.NewResponder(ix, answer.Detector{}, answer.Settings{}, nil, nil)
-	t.Cleanup(func() { r.Close() })
-	return &learnedFAQ{path: filepath.Join(t.TempDir(), "learned", "mira.yaml"), base: []string{base}, responder: r, created: make(chan struct{}, 1)}, r
-}
-
-func learnRequest(n int64, answerText string, questions ...string) escalation.LearnRequest {
-	return escalation.LearnRequest{
-		Ticket:    escalation.Ticket{Channel: "mira", Number: n, Answer: answerText},
-		Questions: questions, By: "kim", At: time.Date(2026, 3, 14, 20, 0, 0, 0, time.UTC),
-	}
-}
-
-func TestLearnedFAQ(t *testing.T) {
-	ctx := context.Background()
-	l, r := newLearned(t)
-	const q = "is the merch store open on weekends?"
-	e, err := l.Learn(ctx, learnRequest(1, "yes, Sat and Sun", q, "merch store open weekends", "What colour is the  TEAPOT"))
-	if err != nil || e.ID != "learned-1" || fmt.Sprint(e.Questions) != "[is the merch store open on weekends? merch store open weekends]" {
-		t.Fatalf("Learn = %+v, %v; want learned-1 without the teapot question the FAQ has", e, err)
-	}
-	if res, _ := r.Lookup(q, 1); res.Best == nil || res.Best.Entry.ID != "learned-1" {
-		t.Fatalf("after Learn the responder does not answer %q from learned-1: %+v", q, res.Best)
-	}
-	select {
-	case <-l.created:
-	default:
-		t.Error("no signal that the learned file was created")
-	}
-	data, err := os.ReadFile(l.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(string(data), learnedHeader) || !strings.Contains(string(data), "# from ticket #1 in #mira, learned by kim on 2026-03-14") {
-		t.Errorf("learned file:\n%s", data)
-	}
-
-	// Another entry goes after the first; the file loads as an FAQ.
-	if _, err := l.Learn(ctx, learnRequest(2, "Gateron browns: \"clicky\" — no", "what keyboard switches?")); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := answer.LoadFAQ(append(l.base, l.path)...)
-	if err != nil || len(entries) != 4 || entries[3].ID != "learned-2" || entries[3].Answer != "Gateron browns: \"clicky\" — no" {
-		t.Fatalf("FAQ after two lessons: %d entries, %v", len(entries), err)
-	}
-	select {
-	case <-l.created:
-		t.Error("created signalled again for a file that existed")
-	default:
-	}
-
-	// Nothing new to learn; an id already taken gets a suffix.
-	if _, err := l.Learn(ctx, learnRequest(1, "yes", q)); err != escalation.ErrKnown {
-		t.Errorf("learning the same question again = %v; want ErrKnown", err)
-	}
-	if e, err := l.Learn(ctx, learnRequest(1, "yes", "does the merch ship abroad?")); err != nil || e.ID != "learned-1-2" {
-		t.Errorf("a second lesson from ticket #1 = %+v, %v; want learned-1-2", e, err)
-	}
-	// An answer the FAQ refuses leaves the file as it was.
-	before, _ := os.ReadFile(l.path)
-	if _, err := l.Learn(ctx, learnRequest(3, strings.Repeat("long ", 120), "how long is a piece of string")); err == nil || !strings.Contains(err.Error(), l.path) {
-		t.Errorf("an over-long answer = %v; want an error naming the learned file", err)
-	}
-	if after, _ := os.ReadFile(l.path); string(after) != string(before) {
-		t.Error("a refused lesson changed the file")
-	}
-}
-
-// TestReloaderWatchesTheLearnedFile: the learned file did not exist when
-// the bot started, so the reloader did not watch it; once !learn writes
-// it, edits to it are picked up like edits to any FAQ file. (The FAQ index
-// runs goroutines of its own, so this test cannot use a synctest bubble;
-// it polls every few milliseconds for what it expects instead.)
-func TestReloaderWatchesTheLearnedFile(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	l, r := newLearned(t)
-	ch := &channel{name: "mira", faqFiles: l.base, responder: r, escalation: &channelDesk{learned: l}}
-	done := make(chan error, 1)
-	go func() { done <- runReloader(ctx, ch, 5*time.Millisecond, slog.New(slog.DiscardHandler)) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("runReloader = %v", err)
-		}
-	}()
-	if _, err := l.Learn(ctx, learnRequest(1, "yes", "is the merch store open?")); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(l.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(data), "answer: \"yes\"", "answer: \"yes, until Sunday\"", 1)
-	edited = strings.Replace(edited, "answer: yes", "answer: yes, until Sunday", 1)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		// Written again each round: the reloader may restart after the
-		// first write, and only a change after it starts counts.
-		if err := os.WriteFile(l.path, []byte(edited), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if res, _ := r.Lookup("is the merch store open?", 1); res.Best != nil && res.Best.Entry.Answer == "yes, until Sunday" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the edited learned file was never reloaded")
-		}
-		time.Sleep(20 * time.Millisecond)
-		edited += "\n"
-	}
-}
-
-// TestRemindersRideAlongWithoutASink: where the run gave the desks no sink
-// to post with, what they post waits for the channel's next message.
-func TestRemindersRideAlongWithoutASink(t *testing.T) {
-	ch, _ := testChannel(t, "channels: [{name: mira, faq: [FAQ]}]\n")
-	cd := ch.escalation
-	ctx := context.Background()
-	reminder := chat.Decision{Replies: []chat.Reply{{Text: "⏰ moderators: 1 ticket waiting"}}}
-	if err := cd.Deliver(ctx, chat.Message{Channel: "mira"}, reminder); err != nil {
-		t.Fatal(err)
-	}
-	d := ch.pipeline.Process(ctx, chat.Message{ID: "m1", Channel: "mira", User: "ana", Text: "LUL", Time: time.Now()})
-	if replyText(d) != "⏰ moderators: 1 ticket waiting" || d.Acted() {
-		t.Fatalf("next message: %+v; want the reminder carried, the message not acted on", d)
-	}
-	if d := ch.pipeline.Process(ctx, chat.Message{ID: "m2", Channel: "mira", User: "ana", Text: "LUL", Time: time.Now()}); len(d.Replies) != 0 {
-		t.Fatalf("the reminder came twice: %+v", d)
-	}
-	var sink recorderSink
-	cd.w.useSink(&sink)
-	if err := cd.Deliver(ctx, chat.Message{Channel: "mira"}, reminder); err != nil || len(sink.decs) != 1 {
-		t.Fatalf("with a sink: %v, %d posted; want it posted at once", err, len(sink.decs))
-	}
-}
-
-type recorderSink struct{ decs []chat.Decision }
-
-func (r *recorderSink) Deliver(_ context.Context, _ chat.Message, d chat.Decision) error {
-	r.decs = append(r.decs, d)
-	return nil
 }
 
 // TestReplayShowsEscalations: replay files tickets in a dry run — the

@@ -29,12 +29,12 @@ func newMetrics(cfg *Config) *metrics.Metrics {
 // meterTickets makes the help desks' store report ticket transitions to m,
 // and starts the open-ticket gauges from what the store holds. The desks
 // must be built after it, since they keep the store they are given.
-func meterTickets(ctx context.Context, esc *escalationWiring, m *metrics.Metrics, cfg *Config, log *slog.Logger) {
-	if m == nil || esc == nil || esc.store == nil {
+func meterTickets(ctx context.Context, esc *ticketStore, m *metrics.Metrics, cfg *Config, log *slog.Logger) {
+	if m == nil {
 		return
 	}
 	for _, cc := range cfg.Channels {
-		open, err := esc.store.List(ctx, cc.Name, escalation.Filter{Open: true})
+		open, err := esc.List(ctx, cc.Name, escalation.Filter{Open: true})
 		if err != nil {
 			// The gauge then counts from zero; the desk logs the
 			// store's trouble when it loads.
@@ -43,7 +43,7 @@ func meterTickets(ctx context.Context, esc *escalationWiring, m *metrics.Metrics
 		}
 		m.SetOpenTickets(cc.Name, len(open))
 	}
-	esc.store = meteredStore{Store: esc.store, m: m}
+	esc.Store = meteredStore{Store: esc.Store, m: m}
 }
 
 // meteredStore is the ticket store seen by the metrics: every transition
@@ -128,11 +128,11 @@ func consoleListener(cfg *Config, log *slog.Logger) net.Listener {
 
 // consoleHealth is the console's /healthz: a local chat is always "in"
 // its channels.
-func consoleHealth(chs []*channel, dropped func() int64) func() health.Status {
-	return func() health.Status {
-		st := health.Status{Connected: true, Connects: 1, DroppedMessages: dropped()}
-		for _, ch := range chs {
-			st.Channels = append(st.Channels, health.Channel{Name: ch.name, Joined: true, Moderator: true})
+func consoleHealth(channels []string) func(int64) health.Status {
+	return func(dropped int64) health.Status {
+		st := health.Status{Connected: true, Connects: 1, DroppedMessages: dropped}
+		for _, name := range channels {
+			st.Channels = append(st.Channels, health.Channel{Name: name, Joined: true, Moderator: true})
 		}
 		return st
 	}

@@ -5,15 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/router"
 )
 
 // TestModerationDevSet holds the shipped config's moderation to the
@@ -193,7 +193,7 @@ channels:
 }
 
 // testChannels builds the channels of a config written with body.
-func testChannels(t *testing.T, body string, env ...string) ([]*channel, *Config) {
+func testChannels(t *testing.T, body string, env ...string) ([]*router.Channel, *Config) {
 	t.Helper()
 	path := writeConfig(t, body)
 	cfg, err := loadConfig(path, env)
@@ -201,15 +201,17 @@ func testChannels(t *testing.T, body string, env ...string) ([]*channel, *Config
 		t.Fatal(err)
 	}
 	c := newTestClock()
-	chs, err := buildChannels(cfg, c.now, slog.New(slog.DiscardHandler))
+	// A store of its own, so that what moderators change is kept as in a
+	// live run (a dry run keeps nothing).
+	chs, err := buildChannels(cfg, channelOptions{store: escalation.NewMemoryStore(), now: c.now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { closeChannels(chs) })
-	return chs, cfg
+	t.Cleanup(func() { chs.Close() })
+	return chs.All(), cfg
 }
 
-func testChannel(t *testing.T, body string, env ...string) (*channel, *Config) {
+func testChannel(t *testing.T, body string, env ...string) (*router.Channel, *Config) {
 	t.Helper()
 	chs, cfg := testChannels(t, body, env...)
 	return chs[0], cfg
@@ -265,8 +267,8 @@ func replyText(d chat.Decision) string {
 func TestModerationStageInPipeline(t *testing.T) {
 	chs, _ := testChannels(t, modConfig)
 	start := time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)
-	mira := &chatter{t: t, p: chs[0].pipeline, at: start}
-	other := &chatter{t: t, p: chs[1].pipeline, at: start}
+	mira := &chatter{t: t, p: chs[0].Pipeline(), at: start}
+	other := &chatter{t: t, p: chs[1].Pipeline(), at: start}
 	const shout = "WHY IS NOBODY TALKING ABOUT THIS"
 	if d := mira.say("bob", 0, shout); d.Action != chat.ActionModerate || d.Rule != "caps" {
 		t.Errorf("caps on in #mira: %+v", d)
@@ -286,7 +288,7 @@ func TestModerationStageInPipeline(t *testing.T) {
 // TestModeratorCommands drives every moderator command from chat.
 func TestModeratorCommands(t *testing.T) {
 	ch, cfg := testChannel(t, modConfig)
-	c := &chatter{t: t, p: ch.pipeline, at: time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)}
+	c := &chatter{t: t, p: ch.Pipeline(), at: time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)}
 	mod := chat.RoleModerator
 
 	// Viewers cannot run them, and get no answer.
@@ -345,12 +347,12 @@ func TestModeratorCommands(t *testing.T) {
 	if d := c.say("ann", 0, "PINEAPPLE PIZZA forever"); d.Rule != "banned_terms" {
 		t.Errorf("blocked phrase: %+v", d)
 	}
-	restarted, err := buildChannels(cfg, nil, slog.New(slog.DiscardHandler))
+	restarted, err := buildChannels(cfg, channelOptions{store: escalation.NewMemoryStore()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer closeChannels(restarted)
-	c2 := &chatter{t: t, p: restarted[0].pipeline, at: c.at}
+	defer restarted.Close()
+	c2 := &chatter{t: t, p: restarted.All()[0].Pipeline(), at: c.at}
 	if d := c2.say("ann", 0, "pineapple pizza forever"); d.Rule != "banned_terms" {
 		t.Errorf("blocked phrase after restart: %+v", d)
 	}
@@ -392,17 +394,6 @@ func TestReplayShowsModeration(t *testing.T) {
 		}
 		if shadow && (!strings.HasPrefix(d.Note, "shadow") || d.Reply != "") {
 			t.Errorf("shadow: want a shadow note and no notice: %s", out[0])
-		}
-	}
-}
-
-func TestFormatSpan(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		30 * time.Second: "30s", time.Minute: "1m", 90 * time.Second: "1m30s", 2 * time.Hour: "2h",
-		90 * time.Minute: "1h30m", 3599 * time.Second: "59m59s",
-	} {
-		if got := formatSpan(d); got != want {
-			t.Errorf("formatSpan(%s) = %q; want %q", d, got, want)
 		}
 	}
 }

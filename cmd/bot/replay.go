@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/replay"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/spf13/cobra"
 )
 
@@ -42,32 +42,21 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			idx := 0
-			if channelName != "" {
-				idx = -1
-				want := strings.TrimPrefix(strings.ToLower(channelName), "#")
-				for i, ch := range cfg.Channels {
-					if ch.Name == want {
-						idx = i
-					}
-				}
-				if idx < 0 {
-					return badInput(fmt.Errorf("no channel %q in %s", channelName, *configPath))
-				}
+			cc, err := cfg.pickChannel(channelName)
+			if err != nil {
+				return err
 			}
-			cc := cfg.Channels[idx]
 			if len(faqFiles) > 0 {
 				cc.FAQ = faqFiles
 			}
 			cfg.Channels = []ChannelConfig{cc}
-			cfg.dryRun = true
-			chs, err := buildChannels(cfg, nil, a.logger(cfg.Bot.LogLevel))
+			chs, err := buildChannels(cfg, channelOptions{log: a.logger(cfg.Bot.LogLevel)})
 			if err != nil {
 				return err
 			}
-			defer closeChannels(chs)
-			r := router.NewRouter(pipelines(chs), nil, slog.New(slog.DiscardHandler))
-			return a.replayFiles(cmd.Context(), r, chs[0].name, f, files)
+			defer chs.Close()
+			r := router.NewRouter(chs.Pipelines(), nil, slog.New(slog.DiscardHandler))
+			return a.replayFiles(cmd.Context(), r, cc.Name, f, files)
 		},
 	}
 	cmd.Flags().StringVar(&channelName, "channel", "", "channel whose FAQ and rules apply (default: the first configured)")

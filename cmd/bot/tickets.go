@@ -7,16 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
+	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
 
@@ -99,10 +97,7 @@ type channelTickets struct {
 func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Store, error) {
 	if cfg.Store.Backend == "redis" {
 		rc := cfg.Store.Redis
-		client := redis.NewUniversalClient(&redis.UniversalOptions{
-			Addrs: rc.Addrs, DB: rc.DB, Password: rc.Password, MasterName: rc.MasterName,
-			DialTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second,
-		})
+		client := escalation.NewRedisClient(redisAddress(rc))
 		s := escalation.NewRedis(client, escalation.RedisOptions{Prefix: rc.KeyPrefix})
 		if err := s.Ping(ctx); err != nil {
 			client.Close()
@@ -149,8 +144,9 @@ func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind 
 	if err != nil {
 		return badInput(err)
 	}
-	if err := checkKind(kind); err != nil {
-		return badInput(err)
+	k, err := escalation.ParseKind(kind)
+	if err != nil {
+		return badInput(fmt.Errorf("--kind: %w", err))
 	}
 	names, err := ticketChannels(cfg, channel)
 	if err != nil {
@@ -167,7 +163,7 @@ func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind 
 		if err != nil {
 			return &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
 		}
-		out = append(out, channelTickets{channel: name, tickets: ofKind(ts, kind)})
+		out = append(out, channelTickets{channel: name, tickets: escalation.OfKind(ts, k)})
 	}
 	return do(cfg, out)
 }
@@ -181,48 +177,21 @@ func ticketChannels(cfg *Config, channel string) ([]string, error) {
 	if channel == "" {
 		return names, nil
 	}
-	channel = strings.TrimPrefix(strings.ToLower(channel), "#")
-	if !slices.Contains(names, channel) {
-		return nil, badInput(fmt.Errorf("no channel %q in the config (configured: %s)", channel, strings.Join(names, ", ")))
+	cc, err := cfg.pickChannel(channel)
+	if err != nil {
+		return nil, err
 	}
-	return []string{channel}, nil
+	return []string{cc.Name}, nil
 }
 
 // firstResponsePromise is a channel's sla.first_response.
 func firstResponsePromise(cfg *Config, channel string) time.Duration {
-	for _, cc := range cfg.Channels {
-		if cc.Name == channel {
-			s, _ := deskSettings(cfg, cc)
-			return s.FirstResponse
-		}
+	cc, err := cfg.pickChannel(channel)
+	if err != nil {
+		return cfg.Escalation.SLA.FirstResponse
 	}
-	return cfg.Escalation.SLA.FirstResponse
-}
-
-// ticketTimes are the helpdesk measures of one ticket.
-type ticketTimes struct {
-	FirstResponse time.Duration // zero while unanswered
-	Resolve       time.Duration // zero while not resolved
-	SLABreached   bool
-}
-
-func timesOf(t escalation.Ticket, promise time.Duration, now time.Time) ticketTimes {
-	var m ticketTimes
-	if !t.FirstResponseAt.IsZero() {
-		m.FirstResponse = t.FirstResponseAt.Sub(t.CreatedAt)
-	}
-	if t.State == escalation.StateResolved && !t.ClosedAt.IsZero() {
-		m.Resolve = t.ClosedAt.Sub(t.CreatedAt)
-	}
-	if promise > 0 && t.Kind == escalation.KindQuestion {
-		switch {
-		case !t.FirstResponseAt.IsZero():
-			m.SLABreached = m.FirstResponse > promise
-		case t.State.Open():
-			m.SLABreached = now.Sub(t.CreatedAt) > promise
-		}
-	}
-	return m
+	s, _ := deskSettings(cfg, cc)
+	return s.FirstResponse
 }
 
 func writeTicketList(w io.Writer, cfg *Config, chs []channelTickets, now time.Time) error {
@@ -238,89 +207,48 @@ func writeTicketList(w io.Writer, cfg *Config, chs []channelTickets, now time.Ti
 		}
 		fmt.Fprintln(tw, "TICKET\tKIND\tSTATE\tAGE\tASKERS\tFIRST RESPONSE\tTEXT")
 		for _, t := range ch.tickets {
-			m := timesOf(t, promise, now)
+			m := escalation.TimesOf(t, promise, now)
 			fr := "-"
-			if m.FirstResponse > 0 || !t.FirstResponseAt.IsZero() {
-				fr = roundDuration(m.FirstResponse)
+			if m.Answered {
+				fr = chat.FormatDuration(m.FirstResponse, 2)
 			}
-			if m.SLABreached {
+			if m.Breached {
 				fr += " (late)"
 			}
 			state := string(t.State)
 			if t.ClaimedBy != "" && t.State.Open() {
 				state += " (" + t.ClaimedBy + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", t.Ref(), t.Kind, state, roundDuration(now.Sub(t.CreatedAt)),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", t.Ref(), t.Kind, state, chat.FormatDuration(now.Sub(t.CreatedAt), 2),
 				max(t.AskerCount, len(t.Askers)), fr, oneLine(t.Text, 60))
 		}
 	}
 	return tw.Flush()
 }
 
-// summary is a channel's helpdesk numbers in one line.
+// summary is a channel's helpdesk numbers in one line: escalation.Measure,
+// the numbers the stream report shows too.
 func summary(ts []escalation.Ticket, promise time.Duration, now time.Time) string {
 	if len(ts) == 0 {
 		return "no tickets"
 	}
-	open, resolved, reopened, breached := 0, 0, 0, 0
-	var firsts, resolves []time.Duration
-	for _, t := range ts {
-		m := timesOf(t, promise, now)
-		if t.State.Open() {
-			open++
-		}
-		if t.State == escalation.StateResolved {
-			resolved++
-			resolves = append(resolves, m.Resolve)
-		}
-		if t.Reopens > 0 {
-			reopened++
-		}
-		if m.SLABreached {
-			breached++
-		}
-		if !t.FirstResponseAt.IsZero() {
-			firsts = append(firsts, m.FirstResponse)
-		}
-	}
+	m := escalation.Measure(ts, promise, now)
 	noun := "tickets"
-	if len(ts) == 1 {
+	if m.Tickets == 1 {
 		noun = "ticket"
 	}
-	parts := []string{fmt.Sprintf("%d %s, %d open, %d resolved", len(ts), noun, open, resolved)}
-	if len(firsts) > 0 {
-		parts = append(parts, "first response median "+roundDuration(median(firsts)))
+	parts := []string{fmt.Sprintf("%d %s, %d open, %d resolved", m.Tickets, noun, m.Open, m.Resolved)}
+	if m.FirstResponse.N > 0 {
+		parts = append(parts, "first response median "+chat.FormatDuration(m.FirstResponse.Median, 2))
 	}
-	if len(resolves) > 0 {
-		parts = append(parts, "resolved in median "+roundDuration(median(resolves)))
+	if m.Resolution.N > 0 {
+		parts = append(parts, "resolved in median "+chat.FormatDuration(m.Resolution.Median, 2))
 	}
-	parts = append(parts, fmt.Sprintf("%d reopened", reopened))
+	parts = append(parts, fmt.Sprintf("%d reopened", m.Reopened))
 	if promise > 0 {
-		parts = append(parts, fmt.Sprintf("%d past the %s promise", breached, roundDuration(promise)))
+		parts = append(parts, fmt.Sprintf("%d past the %s promise", m.Breaches, chat.FormatDuration(promise, 4)))
 	}
 	return strings.Join(parts, "; ")
-}
-
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
-}
-
-// roundDuration prints a duration the way a person reads it: 45s, 12m,
-// 3h05m, 2d4h.
-func roundDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Round(time.Minute).Minutes()))
-	case d < 48*time.Hour:
-		d = d.Round(time.Minute)
-		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-	}
-	d = d.Round(time.Hour)
-	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
 }
 
 // oneLine fits text on one line of n runes.
@@ -367,7 +295,7 @@ func writeTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now ti
 		}
 		return x.Local().Format("2006-01-02 15:04:05")
 	}
-	m := timesOf(t, promise, now)
+	m := escalation.TimesOf(t, promise, now)
 	fmt.Fprintf(w, "ticket %s in #%s — %s, %s (filed by %s)\n", t.Ref(), t.Channel, t.Kind, t.State, t.Source)
 	fmt.Fprintf(w, "  text:      %s\n", t.Text)
 	fmt.Fprintf(w, "  filed:     %s\n", ts(t.CreatedAt))
@@ -381,12 +309,14 @@ func writeTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now ti
 	if t.Answer != "" {
 		fmt.Fprintf(w, "  answered:  %s by %s: %s\n", ts(t.AnsweredAt), t.AnsweredBy, t.Answer)
 		late := ""
-		if m.SLABreached {
-			late = fmt.Sprintf(" — later than the %s promise", roundDuration(promise))
+		if m.Breached {
+			late = fmt.Sprintf(" — later than the %s promise", chat.FormatDuration(promise, 4))
 		}
-		fmt.Fprintf(w, "  first response after %s%s\n", roundDuration(m.FirstResponse), late)
-	} else if m.SLABreached {
-		fmt.Fprintf(w, "  waiting %s — past the %s promise\n", roundDuration(now.Sub(t.CreatedAt)), roundDuration(promise))
+		fmt.Fprintf(w, "  first response after %s%s\n", chat.FormatDuration(m.FirstResponse, 2), late)
+	} else if m.Breached && t.State.Open() {
+		fmt.Fprintf(w, "  waiting %s — past the %s promise\n", chat.FormatDuration(now.Sub(t.CreatedAt), 2), chat.FormatDuration(promise, 4))
+	} else if m.Breached {
+		fmt.Fprintf(w, "  closed unanswered after %s — past the %s promise\n", chat.FormatDuration(t.ClosedAt.Sub(t.CreatedAt), 2), chat.FormatDuration(promise, 4))
 	}
 	if !t.ClosedAt.IsZero() {
 		fmt.Fprintf(w, "  closed:    %s by %s", ts(t.ClosedAt), t.ClosedBy)
@@ -432,14 +362,14 @@ func exported(cfg *Config, chs []channelTickets, now time.Time) []exportedTicket
 	for _, ch := range chs {
 		promise := firstResponsePromise(cfg, ch.channel)
 		for _, t := range ch.tickets {
-			m := timesOf(t, promise, now)
-			e := exportedTicket{Ticket: t, SLABreached: m.SLABreached}
-			if !t.FirstResponseAt.IsZero() {
+			m := escalation.TimesOf(t, promise, now)
+			e := exportedTicket{Ticket: t, SLABreached: m.Breached}
+			if m.Answered {
 				s := m.FirstResponse.Seconds()
 				e.FirstResponseSeconds = &s
 			}
-			if t.State == escalation.StateResolved && !t.ClosedAt.IsZero() {
-				s := m.Resolve.Seconds()
+			if m.Resolved {
+				s := m.Resolution.Seconds()
 				e.ResolveSeconds = &s
 			}
 			out = append(out, e)

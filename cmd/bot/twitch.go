@@ -3,15 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
 
-	"golang.org/x/sync/errgroup"
-
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
@@ -26,18 +25,12 @@ type liveHooks struct {
 	onPost func(chat.Posted)
 }
 
-// runTwitch runs the bot in the configured Twitch channels until ctx ends
-// (SIGINT or SIGTERM), then shuts down cleanly and returns nil. Credentials
-// Twitch refuses at start are an error (exit code 1); a connection lost
-// later is retried for as long as the bot runs.
-func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *escalationWiring, m *metrics.Metrics) error {
-	log := a.logger(cfg.Bot.LogLevel)
+// twitchFront connects the bot to the configured Twitch channels.
+// Credentials Twitch refuses at start are an error (exit code 1); a
+// connection lost later is retried for as long as the bot runs.
+func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels, m *metrics.Metrics, log *slog.Logger) (front, error) {
 	hooks := a.hooks
-	names := make([]string, len(chs))
-	for i, ch := range chs {
-		names[i] = ch.name
-	}
-
+	names := chs.Names()
 	var helixError func(method, path string, status int)
 	var onPost func(chat.Posted)
 	if m != nil {
@@ -49,11 +42,11 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		Clock: hooks.clock, Log: log, OnError: helixError,
 	})
 	if err != nil {
-		return badInput(err)
+		return front{}, badInput(err)
 	}
 	acct, err := twitch.Preflight(ctx, helix, cfg.Twitch.Username, names)
 	if err != nil {
-		return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
+		return front{}, &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
 	}
 	for _, w := range acct.Warnings {
 		log.Warn(w + "; see the README's \"Going live on Twitch\" for the scopes to grant")
@@ -69,7 +62,7 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 	var ln net.Listener
 	if cfg.HTTP.Addr != "" {
 		if ln, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
-			return &exitErr{code: exitFailure, err: fmt.Errorf("http.addr %s: %w (set http.addr to a free port, or to \"\" to turn the health endpoint off)", cfg.HTTP.Addr, err)}
+			return front{}, &exitErr{code: exitFailure, err: fmt.Errorf("http.addr %s: %w (set http.addr to a free port, or to \"\" to turn the health endpoint off)", cfg.HTTP.Addr, err)}
 		}
 	}
 
@@ -85,65 +78,21 @@ func (a *app) runTwitch(ctx context.Context, cfg *Config, chs []*channel, esc *e
 		Clock:      hooks.clock,
 		Log:        log,
 	})
-	rt := router.NewRouter(pipelines(chs), live.Sink(), log)
-	rt.Observe(feedbackObservers(chs))
-	var events *eventRecorder
-	if esc != nil {
-		// The stream report reads what the live bot records; dry runs
-		// (replay, ask, check) never get here.
-		events = newEventRecorder(esc.store, nil, log)
-		rt.Observe(events)
-	}
-	// Tips keep the wall clock: the test clocks jump to the next timer,
-	// and a tip loop always has one.
-	tips := newTips(cfg, chs, m, nil, log)
-	rt.Observe(tips)
-	if m != nil {
-		rt.Observe(m)
-		m.WatchLive(func() metrics.Live { return liveMetricsOf(live.Status()) })
-		m.WatchDropped(func() int64 { return live.Status().Dropped + rt.Dropped() })
-	}
-	if esc != nil {
-		// The help desks' reminders and late ticket numbers go to chat
-		// like every other reply.
-		esc.useSink(live.Sink())
-	}
 	log.Info("going live on twitch", "user", login, "channels", strings.Join(names, ","))
-
-	// The router stops at the signal; the connection and the send queue
-	// outlive it, to flush what the router already decided.
-	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopLive()
-	g, gctx := errgroup.WithContext(ctx)
-	var reloaders errgroup.Group
-	startReloaders(gctx, &reloaders, cfg, chs, a)
-	tips.start(gctx, &reloaders, live.Sink())
-	g.Go(func() error {
-		defer stopLive()
-		return rt.Run(gctx, live.Messages())
-	})
-	if events != nil {
-		// liveCtx ends after the router, so the recorder appends the
-		// router's last events before it returns.
-		g.Go(func() error { return events.Run(liveCtx) })
-	}
-	g.Go(func() error {
-		if err := live.Run(liveCtx); err != nil {
-			return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
-		}
-		return nil
-	})
-	if ln != nil {
-		mux := httpMux(m, func() health.Status { return healthOf(live.Status()) })
-		log.Info("health and metrics endpoint listening", "url", "http://"+ln.Addr().String()+"/healthz", "metrics", "http://"+ln.Addr().String()+"/metrics")
-		g.Go(func() error { return health.Serve(liveCtx, ln, mux) })
-	}
-	err = g.Wait()
-	_ = reloaders.Wait()
-	if err == nil {
-		log.Info("stopped")
-	}
-	return err
+	return front{
+		messages: live.Messages(),
+		sink:     live.Sink(),
+		run: func(ctx context.Context) error {
+			if err := live.Run(ctx); err != nil {
+				return &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
+			}
+			return nil
+		},
+		health:  func(int64) health.Status { return healthOf(live.Status()) },
+		live:    func() metrics.Live { return liveMetricsOf(live.Status()) },
+		dropped: func() int64 { return live.Status().Dropped },
+		ln:      ln,
+	}, nil
 }
 
 // healthOf turns the live bot's status into the health endpoint's.

@@ -241,7 +241,7 @@ func TestChildBot(t *testing.T) {
 	}
 	defer s.Close()
 	d := escalation.NewDesk(escalation.Config{Channel: "mira", Store: s, Names: []string{"chatdesk", "mira"}})
-	var report escalation.Command
+	var report chat.Command
 	for _, c := range d.Commands() {
 		if c.Name == "report" {
 			report = c

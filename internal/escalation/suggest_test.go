@@ -24,7 +24,7 @@ func TestSuggestionIsAnonymous(t *testing.T) {
 		Channel: "mira", Store: s, Settings: defaultSettings(), Names: []string{"chatdesk", "mira"}, Now: clk.Now,
 		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	h := &desk{t: t, clk: clk, store: s, Desk: d, cmds: map[string]escalation.Command{}}
+	h := &desk{t: t, clk: clk, store: s, Desk: d, cmds: map[string]chat.Command{}}
 	for _, c := range d.Commands() {
 		h.cmds[c.Name] = c
 	}

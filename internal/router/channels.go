@@ -44,22 +44,6 @@ func (s *Channels) Names() []string {
 	return out
 }
 
-// ErrNoChannel is returned by Lookup for a channel the bot does not serve.
-var ErrNoChannel = errors.New("no such channel")
-
-// Lookup finds a channel by login, as a user types it: any case, with or
-// without '#'. Empty means the first channel. The error lists the
-// channels there are.
-func (s *Channels) Lookup(name string) (*Channel, error) {
-	if name == "" && len(s.list) > 0 {
-		return s.list[0], nil
-	}
-	if c, ok := s.byName[NormalizeChannel(name)]; ok {
-		return c, nil
-	}
-	return nil, fmt.Errorf("%w %q (configured: %s)", ErrNoChannel, name, strings.Join(s.Names(), ", "))
-}
-
 // NormalizeChannel is a channel name as the bot keys it: lower case,
 // without '#' or spaces around it.
 func NormalizeChannel(name string) string {

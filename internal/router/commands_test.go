@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/router"
 )
 
 func TestParseCommand(t *testing.T) {

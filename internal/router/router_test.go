@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/router"
 )
 
 // recorder is a sink that remembers every delivery, per channel, in the

@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
 )
@@ -160,7 +160,7 @@ func TestLiveThreadedReply(t *testing.T) {
 // TestLiveRoles: the badges on a message decide who is a moderator; typing
 // a moderator's command does not make a viewer one.
 func TestLiveRoles(t *testing.T) {
-	answer := router.Command{Name: "answer", Usage: "!answer <ticket> <text>", Privileged: true,
+	answer := chat.Command{Name: "answer", Usage: "!answer <ticket> <text>", Privileged: true,
 		Run: func(_ context.Context, m chat.Message, args string) chat.Decision {
 			return chat.Decision{Replies: []chat.Reply{{Text: "answered by " + m.User + " (" + m.Roles.String() + ")", ParentID: m.ID, Priority: chat.PriorityTicket}}}
 		}}
