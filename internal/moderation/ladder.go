@@ -137,6 +137,3 @@ func (s Step) enforcements(msg *chat.Message, reason string) []chat.Enforcement 
 	}
 	return out
 }
-
-// removes reports whether the step takes the message out of chat.
-func (s Step) removes() bool { return s.Delete || s.Timeout > 0 || s.Ban }

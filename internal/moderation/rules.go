@@ -1,7 +1,6 @@
 package moderation
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -435,22 +434,4 @@ func (r *spamRule) Check(in *Input) (Hit, bool) {
 		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold)}, true
 	}
 	return Hit{}, false
-}
-
-// hasWord reports whether b, a normalised text, contains word as a whole
-// word.
-func hasWord(b []byte, word string) bool {
-	for len(b) > 0 {
-		i := bytes.IndexByte(b, ' ')
-		w := b
-		if i >= 0 {
-			w, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		if string(w) == word {
-			return true
-		}
-	}
-	return false
 }

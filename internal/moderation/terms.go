@@ -105,8 +105,6 @@ func (ts *termSet) add(s string) error {
 	return nil
 }
 
-func (ts *termSet) len() int { return len(ts.terms) }
-
 // match returns the first term the input contains.
 func (ts *termSet) match(in *Input) (*term, bool) {
 	if len(ts.terms) == 0 {

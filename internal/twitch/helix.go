@@ -106,12 +106,16 @@ type HelixConfig struct {
 // Helix is a small client for the parts of Twitch's API chatdesk uses: token
 // validation, user lookup and chat moderation.
 //
-// It is hand-written rather than built on github.com/nicklaw5/helix: that
-// library covers hundreds of endpoints chatdesk never calls, yet cannot
-// clear chat or decode the drop_reason of a refused message, handles 429s
-// its own way rather than by Ratelimit-Reset, and keeps one mutable token
-// on a shared client. The eight calls this bot makes, with the retry rules
-// it needs, fit in one file that is easy to read and test.
+// It is hand-written rather than built on github.com/nicklaw5/helix. That
+// library has the calls chatdesk needs (DeleteAllChatMessages clears chat,
+// DropReason decodes a refused message, a RateLimitFunc can wait for
+// Ratelimit-Reset), but its calls take no context, so a shutdown or a
+// channel's deadline cannot cut one short; it retries nothing, where the
+// bot must retry a 5xx a bounded number of times and give up loudly on a
+// 401; and its errors come back as a status and message in a response
+// struct rather than as wrapped Go errors that name the call. The eight
+// calls this bot makes, with those rules, fit in one file that is easy to
+// read and test.
 //
 // A Helix acts as the token's user: Validate must succeed before the
 // moderation calls, which send that user as moderator_id.
