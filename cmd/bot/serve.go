@@ -84,7 +84,7 @@ type front struct {
 func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStore, m *metrics.Metrics, f front, log *slog.Logger) error {
 	rt := router.NewRouter(chs.Pipelines(), f.sink, log)
 	rt.Observe(chs)
-	events := newEventRecorder(store, nil, log)
+	events := router.NewEventRecorder(store, nil, log)
 	rt.Observe(events)
 	if m != nil {
 		rt.Observe(m)

@@ -1,4 +1,4 @@
-package main
+package router
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 	"github.com/chatdesk/chatdesk/internal/feedback"
 )
 
-// eventRecorder is the router observer that keeps the event log the stream
+// EventRecorder is the observer that keeps the event log the stream
 // report reads. Observe runs on a channel's lane, so it only queues: one
 // goroutine appends to the store in batches, and when the store is slow and
 // the queue is full, events are dropped and counted rather than holding up
 // chat.
-type eventRecorder struct {
+type EventRecorder struct {
 	log     *slog.Logger
 	store   escalation.EventLog
 	queue   chan escalation.Event
@@ -39,18 +39,23 @@ const (
 	recorderBatch = 256
 )
 
-func newEventRecorder(store escalation.EventLog, now func() time.Time, log *slog.Logger) *eventRecorder {
+// NewEventRecorder returns a recorder appending to store; now is the clock
+// of messages without a time (nil: time.Now), log may be nil.
+func NewEventRecorder(store escalation.EventLog, now func() time.Time, log *slog.Logger) *EventRecorder {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if now == nil {
 		now = time.Now
 	}
-	return &eventRecorder{log: log, store: store, queue: make(chan escalation.Event, recorderQueue), now: now, lastRule: map[string]string{}}
+	return &EventRecorder{log: log, store: store, queue: make(chan escalation.Event, recorderQueue), now: now, lastRule: map[string]string{}}
 }
 
 // Dropped is how many events a full queue cost.
-func (r *eventRecorder) Dropped() int64 { return r.dropped.Load() }
+func (r *EventRecorder) Dropped() int64 { return r.dropped.Load() }
 
-// Observe implements router.Observer.
-func (r *eventRecorder) Observe(_ context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
+// Observe implements Observer.
+func (r *EventRecorder) Observe(_ context.Context, msg chat.Message, d chat.Decision, took time.Duration) {
 	for _, e := range r.eventsOf(msg, d, took) {
 		select {
 		case r.queue <- e:
@@ -63,7 +68,7 @@ func (r *eventRecorder) Observe(_ context.Context, msg chat.Message, d chat.Deci
 }
 
 // eventsOf maps one decision to what the report counts.
-func (r *eventRecorder) eventsOf(msg chat.Message, d chat.Decision, took time.Duration) []escalation.Event {
+func (r *EventRecorder) eventsOf(msg chat.Message, d chat.Decision, took time.Duration) []escalation.Event {
 	at := msg.Time
 	if at.IsZero() {
 		at = r.now()
@@ -108,7 +113,7 @@ func (r *eventRecorder) eventsOf(msg chat.Message, d chat.Decision, took time.Du
 }
 
 // pardoned returns the rule a "!pardon user" undoes, if it knows one.
-func (r *eventRecorder) pardoned(text string) string {
+func (r *EventRecorder) pardoned(text string) string {
 	f := strings.Fields(text)
 	if len(f) < 2 || !strings.EqualFold(f[0], "!pardon") {
 		return ""
@@ -123,7 +128,7 @@ func (r *eventRecorder) pardoned(text string) string {
 
 // Run appends queued events until ctx ends, then appends what is still
 // queued, with a short grace, so a clean shutdown loses nothing.
-func (r *eventRecorder) Run(ctx context.Context) error {
+func (r *EventRecorder) Run(ctx context.Context) error {
 	batch := make([]escalation.Event, 0, recorderBatch)
 	flush := func(ctx context.Context) {
 		if len(batch) == 0 {
