@@ -7,7 +7,6 @@ import (
 	"net/http"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
-	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/twitch"
@@ -33,72 +32,11 @@ func meterTickets(ctx context.Context, esc *ticketStore, m *metrics.Metrics, cfg
 	if m == nil {
 		return
 	}
-	for _, cc := range cfg.Channels {
-		open, err := esc.List(ctx, cc.Name, escalation.Filter{Open: true})
-		if err != nil {
-			// The gauge then counts from zero; the desk logs the
-			// store's trouble when it loads.
-			log.Debug("metrics: count open tickets", "channel", cc.Name, "err", err)
-			continue
-		}
-		m.SetOpenTickets(cc.Name, len(open))
+	names := make([]string, len(cfg.Channels))
+	for i, cc := range cfg.Channels {
+		names[i] = cc.Name
 	}
-	esc.Store = meteredStore{Store: esc.Store, m: m}
-}
-
-// meteredStore is the ticket store seen by the metrics: every transition
-// that changes a ticket's life (filed, first answered, closed, reopened) is
-// counted as it happens, by the clock of the operation.
-type meteredStore struct {
-	escalation.Store
-	m *metrics.Metrics
-}
-
-// Create implements escalation.Store.
-func (s meteredStore) Create(ctx context.Context, n escalation.NewTicket) (escalation.Ticket, bool, error) {
-	t, created, err := s.Store.Create(ctx, n)
-	if err == nil && created {
-		s.m.TicketOpened(t.Channel)
-	}
-	return t, created, err
-}
-
-// Answer implements escalation.Store.
-func (s meteredStore) Answer(ctx context.Context, op escalation.Op, text string) (escalation.Ticket, error) {
-	t, err := s.Store.Answer(ctx, op, text)
-	// Only the answer that set the first response counts; later ones
-	// correct or add to it.
-	if err == nil && t.FirstResponseAt.Equal(op.At) && !t.CreatedAt.IsZero() {
-		s.m.TicketFirstResponse(t.Channel, t.FirstResponseAt.Sub(t.CreatedAt))
-	}
-	return t, err
-}
-
-// Resolve implements escalation.Store.
-func (s meteredStore) Resolve(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
-	t, err := s.Store.Resolve(ctx, op)
-	if err == nil {
-		s.m.TicketClosed(t.Channel, true, op.At.Sub(t.CreatedAt))
-	}
-	return t, err
-}
-
-// Dismiss implements escalation.Store.
-func (s meteredStore) Dismiss(ctx context.Context, op escalation.Op, reason string) (escalation.Ticket, error) {
-	t, err := s.Store.Dismiss(ctx, op, reason)
-	if err == nil {
-		s.m.TicketClosed(t.Channel, false, op.At.Sub(t.CreatedAt))
-	}
-	return t, err
-}
-
-// Reopen implements escalation.Store.
-func (s meteredStore) Reopen(ctx context.Context, op escalation.Op) (escalation.Ticket, error) {
-	t, err := s.Store.Reopen(ctx, op)
-	if err == nil {
-		s.m.TicketOpened(t.Channel)
-	}
-	return t, err
+	esc.Store = m.MeterStore(ctx, esc.Store, names, log)
 }
 
 // httpMux serves /healthz from status and, when metrics are on, /metrics.
