@@ -2,7 +2,6 @@ package escalation
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -27,18 +26,9 @@ func snippet(text string, n int) string {
 // quoted is a snippet in quotation marks.
 func quoted(text string, n int) string { return "“" + snippet(text, n) + "”" }
 
-// ago says how long a duration is the way chat does: 45s, 14m, 3h, 2d.
-func ago(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return strconv.Itoa(max(0, int(d.Seconds()))) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d.Minutes())) + "m"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d.Hours())) + "h"
-	}
-	return strconv.Itoa(int(d.Hours()/24)) + "d"
-}
+// ago says how long a duration is the way chat does, in its largest unit:
+// 45s, 14m, 3h, 2d. A negative one (clocks disagreeing) is 0s.
+func ago(d time.Duration) string { return chat.FormatDuration(max(d, 0), 1) }
 
 // deliveryReply carries t's answer to askers, threaded under the first
 // one's message and naming each, so every asker is notified.

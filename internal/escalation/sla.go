@@ -118,9 +118,11 @@ func (d *Desk) remind(ctx context.Context, open []Ticket, now time.Time) (chat.D
 	d.lastReminder = now
 	d.mu.Unlock()
 	d.log.Info("sla reminder", "tickets", len(items))
-	head := fmt.Sprintf("⏰ moderators: %d waiting over %s —", len(items), ago(d.set.FirstResponse))
+	// The promise as configured, to the second: "over 1h30m", not "over 2h".
+	promise := chat.FormatDuration(d.set.FirstResponse, 4)
+	head := fmt.Sprintf("⏰ moderators: %d waiting over %s —", len(items), promise)
 	if len(items) == 1 {
-		head = fmt.Sprintf("⏰ moderators: 1 ticket waiting over %s —", ago(d.set.FirstResponse))
+		head = fmt.Sprintf("⏰ moderators: 1 ticket waiting over %s —", promise)
 	}
 	text := fitList(head, append(items, "!claim <n>"))
 	return chat.Decision{

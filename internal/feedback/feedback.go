@@ -172,7 +172,7 @@ func (t *Tracker) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 		if !explicit {
 			return chat.Decision{}
 		}
-		return reply(msg, chat.Decision{Action: chat.ActionCommand}, "!helpful and !wrong rate my last answer to you, within "+window(t.window)+" of it")
+		return reply(msg, chat.Decision{Action: chat.ActionCommand}, "!helpful and !wrong rate my last answer to you, within "+chat.FormatDuration(t.window, 4)+" of it")
 	}
 	d := chat.Decision{Action: chat.ActionCommand, FAQ: a.FAQ, Note: v}
 	if v == NoteHelpful {
@@ -196,11 +196,4 @@ func (t *Tracker) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 func reply(msg chat.Message, d chat.Decision, text string) chat.Decision {
 	d.Replies = []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityCommand}}
 	return d
-}
-
-func window(d time.Duration) string {
-	if d%time.Minute == 0 {
-		return strings.TrimSuffix(d.String(), "0s")
-	}
-	return d.String()
 }

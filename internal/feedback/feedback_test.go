@@ -51,7 +51,7 @@ func TestVerdicts(t *testing.T) {
 		{"thumbs down", "ana", "👎", "", time.Minute, feedback.NoteWrong, "ticket #7"},
 		{"someone else's thanks", "bob", "thanks", "", time.Second, "", ""},
 		{"thanks after the window", "ana", "thanks", "", 3 * time.Minute, "", ""},
-		{"!helpful after the window", "ana", "!helpful", "", 3 * time.Minute, "", "rate my last answer"},
+		{"!helpful after the window", "ana", "!helpful", "", 3 * time.Minute, "", "rate my last answer to you, within 2m of it"},
 		{"ordinary chat", "ana", "lol", "", time.Second, "", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {

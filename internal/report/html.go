@@ -13,7 +13,7 @@ import (
 // SVG drawn here, the style is inline, and there is no script at all.
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"pct": pct, "durs": durs, "short": short,
+	"pct": pct, "durs": durs, "exact": exact,
 	"join": strings.Join,
 	"rest": func(s []string) []string {
 		if len(s) == 0 {
@@ -56,7 +56,7 @@ svg{max-width:100%;height:auto}
 </div>
 
 <h2>Questions over time</h2>
-<p class="legend"><span><i style="background:#2e8b57"></i>answered</span><span><i style="background:#e0a100"></i>escalated</span><span><i style="background:#c0392b"></i>missed</span> · one bar per {{short .R.BucketSize}}</p>
+<p class="legend"><span><i style="background:#2e8b57"></i>answered</span><span><i style="background:#e0a100"></i>escalated</span><span><i style="background:#c0392b"></i>missed</span> · one bar per {{exact .R.BucketSize}}</p>
 {{.Timeline}}
 
 <h2>Answered, escalated, missed</h2>
@@ -78,7 +78,7 @@ svg{max-width:100%;height:auto}
 <div class="tile">resolved<b>{{.R.Resolved}}</b>{{percent .R.ResolutionRate}}</div>
 <div class="tile">first response<b>{{durs .R.FirstResponse}}</b>median / p90</div>
 <div class="tile">resolution<b>{{durs .R.Resolution}}</b>median / p90</div>
-{{if .R.SLA}}<div class="tile">over the {{short .R.SLA}} promise<b>{{.R.SLABreaches}}</b></div>{{end}}
+{{if .R.SLA}}<div class="tile">over the {{exact .R.SLA}} promise<b>{{.R.SLABreaches}}</b></div>{{end}}
 </div>
 <h3>First-response times</h3>
 {{.Responses}}{{else}}<p>No tickets.</p>{{end}}

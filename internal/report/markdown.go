@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
 // Markdown writes the report as Markdown, for a chat with the team or a
@@ -58,7 +60,7 @@ func Markdown(w io.Writer, r Report) error {
 		p("| first response, median / p90 | %s |\n", durs(r.FirstResponse))
 		p("| resolution, median / p90 | %s |\n", durs(r.Resolution))
 		if r.SLA > 0 {
-			p("| over the %s first-response promise | %d |\n", short(r.SLA), r.SLABreaches)
+			p("| over the %s first-response promise | %d |\n", exact(r.SLA), r.SLABreaches)
 		}
 		p("\n")
 	}
@@ -109,18 +111,13 @@ func durs(d Durations) string {
 	return short(d.Median) + " / " + short(d.P90)
 }
 
-// short is a duration the way a person writes it: 45s, 3m20s, 2h5m.
-func short(d time.Duration) string {
-	d = d.Round(time.Second)
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+// short is a measured duration the way a person writes it, in two units:
+// 45s, 3m20s, 2h5m, 2d4h.
+func short(d time.Duration) string { return chat.FormatDuration(d, 2) }
+
+// exact is a configured duration (the promise, the timeline's step) as it
+// was set, to the second.
+func exact(d time.Duration) string { return chat.FormatDuration(d, 4) }
 
 // cell keeps a viewer's text from breaking the table.
 func cell(s string) string {
