@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/feedback"
+	"github.com/chatdesk/chatdesk/internal/report"
 )
 
 // TestRecorderEvents: what each decision records, and that no event names
@@ -159,5 +161,67 @@ func TestReportCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		t.Fatal("config vanished")
+	}
+}
+
+// TestTicketsSummaryAgreesWithReport: bot tickets and bot report measure
+// the same tickets the same way — escalation.Measure — and show the same
+// numbers. The tickets mix every kind: a suggestion owes no answer, so it
+// breaks no promise and has no response time; a complaint or faq-fix
+// answered late, or a question closed unanswered after the promise, does.
+func TestTicketsSummaryAgreesWithReport(t *testing.T) {
+	base := time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)
+	now := base.Add(time.Hour)
+	const promise = 10 * time.Minute
+	tk := func(n int64, kind escalation.Kind, state escalation.State, first, closed time.Duration) escalation.Ticket {
+		t := escalation.Ticket{Channel: "mira", Number: n, Kind: kind, State: state, CreatedAt: base, Text: "t"}
+		if first > 0 {
+			t.FirstResponseAt = base.Add(first)
+		}
+		if closed > 0 {
+			t.ClosedAt = base.Add(closed)
+		}
+		return t
+	}
+	ts := []escalation.Ticket{
+		tk(1, escalation.KindQuestion, escalation.StateResolved, time.Minute, 10*time.Minute),
+		tk(2, escalation.KindQuestion, escalation.StateAnswered, 3*time.Minute, 0),
+		tk(3, escalation.KindQuestion, escalation.StateNew, 0, 0),                    // waiting 1h: late
+		tk(4, escalation.KindComplaint, escalation.StateAnswered, 12*time.Minute, 0), // late
+		tk(5, escalation.KindFAQFix, escalation.StateResolved, 14*time.Minute, 20*time.Minute),
+		tk(6, escalation.KindSuggestion, escalation.StateNew, 0, 0),
+		tk(7, escalation.KindSuggestion, escalation.StateResolved, 0, 5*time.Minute),
+		tk(8, escalation.KindQuestion, escalation.StateDismissed, 0, 40*time.Minute), // closed late, unanswered
+	}
+	got := summary(ts, promise, now)
+	want := "8 tickets, 4 open, 3 resolved; first response median 7m30s; resolved in median 15m; 0 reopened; 4 past the 10m promise"
+	if got != want {
+		t.Errorf("summary = %q; want %q", got, want)
+	}
+
+	r := report.Build(report.Options{Channel: "mira", From: base, To: now, FirstResponse: promise}, nil, ts)
+	var md strings.Builder
+	if err := report.Markdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what, inSummary, inReport string
+	}{
+		{"tickets", fmt.Sprintf("%d tickets", r.Tickets), "| filed | 8 ("},
+		{"first response median", "first response median " + chat.FormatDuration(r.FirstResponse.Median, 2), "| first response, median / p90 | 7m30s / "},
+		{"resolution median", "resolved in median " + chat.FormatDuration(r.Resolution.Median, 2), "| resolution, median / p90 | 15m / "},
+		{"breaches", fmt.Sprintf("%d past the 10m promise", r.SLABreaches), "| over the 10m first-response promise | 4 |"},
+	} {
+		if !strings.Contains(got, c.inSummary) {
+			t.Errorf("%s: summary %q lacks %q, the report's number", c.what, got, c.inSummary)
+		}
+		if !strings.Contains(md.String(), c.inReport) {
+			t.Errorf("%s: report lacks %q:\n%s", c.what, c.inReport, md.String())
+		}
+	}
+	// The summary's "resolved" counts every kind, as its table shows them;
+	// the report's resolution rate is over the kinds that owe an answer.
+	if m := escalation.Measure(ts, promise, now); r.Resolved != m.AnswerableResolved || r.ResolutionRate != m.ResolutionRate() || m.Resolved != 3 {
+		t.Errorf("report resolved %d (%.2f), measures %+v", r.Resolved, r.ResolutionRate, m)
 	}
 }

@@ -68,10 +68,10 @@ func (d *Desk) expireOwed(ctx context.Context, users []string, now time.Time) {
 }
 
 // waiting reports whether t still waits for a moderator's first word, and
-// since when.
+// since when. Only the kinds that owe an answer wait for one.
 func waiting(t Ticket, now time.Time) (time.Time, bool) {
 	free := t.State == StateNew || t.State == StateClaimed && !now.Before(t.LeaseUntil)
-	if !free {
+	if !free || !t.Kind.Answerable() {
 		return time.Time{}, false
 	}
 	if t.Reopens > 0 {

@@ -34,11 +34,9 @@ type Count struct {
 	N    int
 }
 
-// Durations summarises how long something took.
-type Durations struct {
-	N           int
-	Median, P90 time.Duration
-}
+// Durations summarises how long something took: the count, the median
+// and the 90th percentile, as escalation.Measure computes them.
+type Durations = escalation.Durations
 
 // Satisfaction is what viewers said about one entry's answers.
 type Satisfaction struct {
@@ -77,6 +75,10 @@ type Report struct {
 	// first: what to add to the FAQ next.
 	Unanswered []escalation.Group
 
+	// The ticket measures are escalation.Measure's, as `bot tickets`
+	// shows them too: Tickets and TicketsByKind count every kind; Resolved,
+	// ResolutionRate, the times and the breaches count the kinds that owe
+	// an answer (escalation.Kind.Answerable), so suggestions are left out.
 	Tickets        int
 	TicketsByKind  []Count
 	Resolved       int
@@ -197,54 +199,27 @@ func Build(o Options, events []escalation.Event, tickets []escalation.Ticket) Re
 	return r
 }
 
+// tickets fills in the ticket measures: escalation.Measure, over the
+// tickets filed in the window, as of its end.
 func (r *Report) tickets(tickets []escalation.Ticket, o Options) {
 	kinds := map[string]int{}
-	var first, resolution []time.Duration
+	var in []escalation.Ticket
 	for _, t := range tickets {
 		if t.CreatedAt.Before(o.From) || !t.CreatedAt.Before(o.To) {
 			continue
 		}
-		r.Tickets++
+		in = append(in, t)
 		kinds[string(t.Kind)]++
-		if t.Kind == escalation.KindSuggestion {
-			// A suggestion is read, not answered: no response to time.
-			continue
-		}
-		if !t.FirstResponseAt.IsZero() {
-			d := t.FirstResponseAt.Sub(t.CreatedAt)
-			first = append(first, d)
-			if o.FirstResponse > 0 && d > o.FirstResponse {
-				r.SLABreaches++
-			}
-		} else if o.FirstResponse > 0 && t.State.Open() && o.To.Sub(t.CreatedAt) > o.FirstResponse {
-			r.SLABreaches++
-		}
-		if t.State == escalation.StateResolved {
-			r.Resolved++
-			resolution = append(resolution, t.ClosedAt.Sub(t.CreatedAt))
-		}
 	}
+	m := escalation.Measure(in, o.FirstResponse, o.To)
+	r.Tickets = m.Tickets
 	r.TicketsByKind = top(kinds, 0)
-	if answerable := r.Tickets - kinds[string(escalation.KindSuggestion)]; answerable > 0 {
-		r.ResolutionRate = float64(r.Resolved) / float64(answerable)
-	}
-	r.FirstResponse = summarise(first)
-	r.Resolution = summarise(resolution)
-	r.ResponseTimes = first
-}
-
-// summarise gives the median and 90th percentile by nearest rank.
-func summarise(ds []time.Duration) Durations {
-	if len(ds) == 0 {
-		return Durations{}
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.999999) - 1
-		return s[min(max(i, 0), len(s)-1)]
-	}
-	return Durations{N: len(s), Median: rank(0.5), P90: rank(0.9)}
+	r.Resolved = m.AnswerableResolved
+	r.ResolutionRate = m.ResolutionRate()
+	r.FirstResponse = m.FirstResponse
+	r.Resolution = m.Resolution
+	r.SLABreaches = m.Breaches
+	r.ResponseTimes = m.FirstResponses
 }
 
 // top sorts counts, most first, names breaking ties; n caps them (0: all).
