@@ -244,20 +244,10 @@ func pointerText(lang string, ago time.Duration) string {
 	return fmt.Sprintf("I answered that %s ago, just above in chat ↑", humanAgo(ago, false))
 }
 
+// humanAgo is how long ago, in one unit of at least a second.
 func humanAgo(d time.Duration, zh bool) string {
-	if d < time.Minute {
-		s := int(d.Seconds())
-		if s < 1 {
-			s = 1
-		}
-		if zh {
-			return fmt.Sprintf("%d秒", s)
-		}
-		return fmt.Sprintf("%ds", s)
-	}
-	m := int(d.Minutes())
 	if zh {
-		return fmt.Sprintf("%d分钟", m)
+		return chat.FormatDurationZH(max(d, time.Second), 1)
 	}
-	return fmt.Sprintf("%dm", m)
+	return chat.FormatDuration(max(d, time.Second), 1)
 }

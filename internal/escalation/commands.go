@@ -248,7 +248,7 @@ func (d *Desk) cmdClaim(ctx context.Context, msg chat.Message, args string) chat
 	}
 	d.track(t)
 	d.log.Info("ticket claimed", "ticket", t.Ref(), "user", msg.User)
-	return say(msg, t.Ref(), fmt.Sprintf("%s is yours for %s — %s asked %s", t.Ref(), ago(d.set.ClaimLease), askersLabel(t), quoted(t.Text, 200)))
+	return say(msg, t.Ref(), fmt.Sprintf("%s is yours for %s — %s asked %s", t.Ref(), chat.FormatDuration(d.set.ClaimLease, 4), askersLabel(t), quoted(t.Text, 200)))
 }
 
 func (d *Desk) cmdAnswer(ctx context.Context, msg chat.Message, args string) chat.Decision {

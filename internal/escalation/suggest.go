@@ -96,7 +96,7 @@ func (d *Desk) suggest(ctx context.Context, msg chat.Message, text string) chat.
 	at := d.at(msg)
 	id, ok := d.box.admit(msg, at)
 	if !ok {
-		return say(msg, "", fmt.Sprintf("you've made %d suggestions in the last %s — thanks! try again later", d.box.limit, ago(d.box.window)))
+		return say(msg, "", fmt.Sprintf("you've made %d suggestions in the last %s — thanks! try again later", d.box.limit, chat.FormatDuration(d.box.window, 4)))
 	}
 	t, _, err := d.store.Create(ctx, NewTicket{
 		Channel: d.channel, Kind: KindSuggestion, Source: SourceSuggest, Text: text, MessageID: id,

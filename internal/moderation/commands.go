@@ -99,26 +99,8 @@ func parseSeconds(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// formatSpan writes a duration the way chat says it: "60s" is "1m", and
-// "1h30m" has no trailing "0s".
-func formatSpan(d time.Duration) string {
-	d = d.Round(time.Second)
-	if d < 0 {
-		d = 0
-	}
-	h, m, sec := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
-	var b strings.Builder
-	if h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
-	}
-	if m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
-	}
-	if sec > 0 || b.Len() == 0 {
-		fmt.Fprintf(&b, "%ds", sec)
-	}
-	return b.String()
-}
+// formatSpan writes a span of time the way chat says it: "1m", "1h30m".
+func formatSpan(d time.Duration) string { return chat.FormatDuration(max(d, 0), 4) }
 
 func (m *commands) strikes(_ context.Context, msg chat.Message, args string) chat.Decision {
 	user := login(args)
