@@ -2,20 +2,16 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/report"
 )
 
 // ticketsCommand is "bot tickets": the queue for after-stream work, read
@@ -37,8 +33,8 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 		Short: "List tickets, oldest first, with a summary per channel",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(cfg *Config, ts []channelTickets) error {
-				return writeTicketList(a.stdout, cfg, ts, time.Now())
+			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(ts []report.ChannelTickets) error {
+				return report.WriteTicketList(a.stdout, ts, time.Now())
 			})
 		},
 	}
@@ -63,11 +59,11 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 			if format != "json" && format != "csv" {
 				return badInput(fmt.Errorf("tickets export: --format is json or csv, got %q", format))
 			}
-			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(cfg *Config, ts []channelTickets) error {
+			return a.withTickets(cmd.Context(), *configPath, channel, state, kind, func(ts []report.ChannelTickets) error {
 				if format == "csv" {
-					return writeTicketCSV(a.stdout, cfg, ts)
+					return report.WriteTicketsCSV(a.stdout, ts, time.Now())
 				}
-				return writeTicketJSON(a.stdout, cfg, ts)
+				return report.WriteTicketsJSON(a.stdout, ts, time.Now())
 			})
 		},
 	}
@@ -84,12 +80,6 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 		cmd.AddCommand(c)
 	}
 	return cmd
-}
-
-// channelTickets are one channel's tickets.
-type channelTickets struct {
-	channel string
-	tickets []escalation.Ticket
 }
 
 // openTicketStore opens the store read-only where it can: an export must
@@ -135,7 +125,7 @@ func parseStates(s string) (escalation.Filter, error) {
 }
 
 // withTickets loads the tickets the flags select and hands them to do.
-func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind string, do func(*Config, []channelTickets) error) error {
+func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind string, do func([]report.ChannelTickets) error) error {
 	cfg, err := a.loadConfigFor(configPath)
 	if err != nil {
 		return err
@@ -157,15 +147,15 @@ func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind 
 		return err
 	}
 	defer s.Close()
-	var out []channelTickets
+	var out []report.ChannelTickets
 	for _, name := range names {
 		ts, err := s.List(ctx, name, f)
 		if err != nil {
 			return &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
 		}
-		out = append(out, channelTickets{channel: name, tickets: escalation.OfKind(ts, k)})
+		out = append(out, report.ChannelTickets{Channel: name, Promise: firstResponsePromise(cfg, name), Tickets: escalation.OfKind(ts, k)})
 	}
-	return do(cfg, out)
+	return do(out)
 }
 
 // ticketChannels are the channels --channel picks.
@@ -194,72 +184,6 @@ func firstResponsePromise(cfg *Config, channel string) time.Duration {
 	return s.FirstResponse
 }
 
-func writeTicketList(w io.Writer, cfg *Config, chs []channelTickets, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for i, ch := range chs {
-		if i > 0 {
-			fmt.Fprintln(tw)
-		}
-		promise := firstResponsePromise(cfg, ch.channel)
-		fmt.Fprintf(tw, "#%s: %s\n", ch.channel, summary(ch.tickets, promise, now))
-		if len(ch.tickets) == 0 {
-			continue
-		}
-		fmt.Fprintln(tw, "TICKET\tKIND\tSTATE\tAGE\tASKERS\tFIRST RESPONSE\tTEXT")
-		for _, t := range ch.tickets {
-			m := escalation.TimesOf(t, promise, now)
-			fr := "-"
-			if m.Answered {
-				fr = chat.FormatDuration(m.FirstResponse, 2)
-			}
-			if m.Breached {
-				fr += " (late)"
-			}
-			state := string(t.State)
-			if t.ClaimedBy != "" && t.State.Open() {
-				state += " (" + t.ClaimedBy + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", t.Ref(), t.Kind, state, chat.FormatDuration(now.Sub(t.CreatedAt), 2),
-				max(t.AskerCount, len(t.Askers)), fr, oneLine(t.Text, 60))
-		}
-	}
-	return tw.Flush()
-}
-
-// summary is a channel's helpdesk numbers in one line: escalation.Measure,
-// the numbers the stream report shows too.
-func summary(ts []escalation.Ticket, promise time.Duration, now time.Time) string {
-	if len(ts) == 0 {
-		return "no tickets"
-	}
-	m := escalation.Measure(ts, promise, now)
-	noun := "tickets"
-	if m.Tickets == 1 {
-		noun = "ticket"
-	}
-	parts := []string{fmt.Sprintf("%d %s, %d open, %d resolved", m.Tickets, noun, m.Open, m.Resolved)}
-	if m.FirstResponse.N > 0 {
-		parts = append(parts, "first response median "+chat.FormatDuration(m.FirstResponse.Median, 2))
-	}
-	if m.Resolution.N > 0 {
-		parts = append(parts, "resolved in median "+chat.FormatDuration(m.Resolution.Median, 2))
-	}
-	parts = append(parts, fmt.Sprintf("%d reopened", m.Reopened))
-	if promise > 0 {
-		parts = append(parts, fmt.Sprintf("%d past the %s promise", m.Breaches, chat.FormatDuration(promise, 4)))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// oneLine fits text on one line of n runes.
-func oneLine(text string, n int) string {
-	text = strings.Join(strings.Fields(text), " ")
-	if r := []rune(text); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return text
-}
-
 func (a *app) showTicket(ctx context.Context, configPath, channel string, n int64) error {
 	cfg, err := a.loadConfigFor(configPath)
 	if err != nil {
@@ -284,146 +208,6 @@ func (a *app) showTicket(ctx context.Context, configPath, channel string, n int6
 	if err != nil {
 		return &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
 	}
-	writeTicket(a.stdout, t, firstResponsePromise(cfg, names[0]), time.Now())
+	report.WriteTicket(a.stdout, t, firstResponsePromise(cfg, names[0]), time.Now())
 	return nil
-}
-
-func writeTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now time.Time) {
-	ts := func(x time.Time) string {
-		if x.IsZero() {
-			return "-"
-		}
-		return x.Local().Format("2006-01-02 15:04:05")
-	}
-	m := escalation.TimesOf(t, promise, now)
-	fmt.Fprintf(w, "ticket %s in #%s — %s, %s (filed by %s)\n", t.Ref(), t.Channel, t.Kind, t.State, t.Source)
-	fmt.Fprintf(w, "  text:      %s\n", t.Text)
-	fmt.Fprintf(w, "  filed:     %s\n", ts(t.CreatedAt))
-	if t.ClaimedBy != "" {
-		fmt.Fprintf(w, "  claimed:   %s by %s", ts(t.ClaimedAt), t.ClaimedBy)
-		if t.State == escalation.StateClaimed {
-			fmt.Fprintf(w, " (lease until %s)", ts(t.LeaseUntil))
-		}
-		fmt.Fprintln(w)
-	}
-	if t.Answer != "" {
-		fmt.Fprintf(w, "  answered:  %s by %s: %s\n", ts(t.AnsweredAt), t.AnsweredBy, t.Answer)
-		late := ""
-		if m.Breached {
-			late = fmt.Sprintf(" — later than the %s promise", chat.FormatDuration(promise, 4))
-		}
-		fmt.Fprintf(w, "  first response after %s%s\n", chat.FormatDuration(m.FirstResponse, 2), late)
-	} else if m.Breached && t.State.Open() {
-		fmt.Fprintf(w, "  waiting %s — past the %s promise\n", chat.FormatDuration(now.Sub(t.CreatedAt), 2), chat.FormatDuration(promise, 4))
-	} else if m.Breached {
-		fmt.Fprintf(w, "  closed unanswered after %s — past the %s promise\n", chat.FormatDuration(t.ClosedAt.Sub(t.CreatedAt), 2), chat.FormatDuration(promise, 4))
-	}
-	if !t.ClosedAt.IsZero() {
-		fmt.Fprintf(w, "  closed:    %s by %s", ts(t.ClosedAt), t.ClosedBy)
-		if t.Reason != "" {
-			fmt.Fprintf(w, " (%s)", t.Reason)
-		}
-		fmt.Fprintln(w)
-	}
-	if t.Reopens > 0 {
-		fmt.Fprintf(w, "  reopened:  %d times\n", t.Reopens)
-	}
-	fmt.Fprintf(w, "  askers (%d):\n", max(t.AskerCount, len(t.Askers)))
-	for _, as := range t.Askers {
-		status := "waiting for the answer"
-		switch {
-		case !as.DeliveredAt.IsZero():
-			status = "answer delivered " + ts(as.DeliveredAt)
-		case !as.ExpiredAt.IsZero():
-			status = "never came back; gave up " + ts(as.ExpiredAt)
-		case t.Answer == "":
-			status = "no answer yet"
-		}
-		fmt.Fprintf(w, "    %-20s %s  %q  (%s)\n", as.Name(), ts(as.At), as.Text, status)
-	}
-	if len(t.Context) > 0 {
-		fmt.Fprintf(w, "  said before:\n")
-		for _, l := range t.Context {
-			fmt.Fprintf(w, "    %s  %s\n", ts(l.At), l.Text)
-		}
-	}
-}
-
-// exportedTicket is a ticket with its measures, as export writes it.
-type exportedTicket struct {
-	escalation.Ticket
-	FirstResponseSeconds *float64 `json:"first_response_seconds"`
-	ResolveSeconds       *float64 `json:"resolve_seconds"`
-	SLABreached          bool     `json:"sla_breached"`
-}
-
-func exported(cfg *Config, chs []channelTickets, now time.Time) []exportedTicket {
-	out := []exportedTicket{}
-	for _, ch := range chs {
-		promise := firstResponsePromise(cfg, ch.channel)
-		for _, t := range ch.tickets {
-			m := escalation.TimesOf(t, promise, now)
-			e := exportedTicket{Ticket: t, SLABreached: m.Breached}
-			if m.Answered {
-				s := m.FirstResponse.Seconds()
-				e.FirstResponseSeconds = &s
-			}
-			if m.Resolved {
-				s := m.Resolution.Seconds()
-				e.ResolveSeconds = &s
-			}
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func writeTicketJSON(w io.Writer, cfg *Config, chs []channelTickets) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(exported(cfg, chs, time.Now()))
-}
-
-// csvColumns are the export's columns, one ticket a row.
-var csvColumns = []string{
-	"channel", "number", "kind", "source", "state", "text", "askers", "asker_count",
-	"created_at", "claimed_by", "first_response_at", "first_response_seconds", "answered_by", "answer",
-	"closed_at", "closed_by", "resolve_seconds", "reason", "reopens", "sla_breached",
-}
-
-func writeTicketCSV(w io.Writer, cfg *Config, chs []channelTickets) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvColumns); err != nil {
-		return err
-	}
-	tm := func(x time.Time) string {
-		if x.IsZero() {
-			return ""
-		}
-		return x.UTC().Format(time.RFC3339)
-	}
-	secs := func(p *float64) string {
-		if p == nil {
-			return ""
-		}
-		return strconv.FormatFloat(*p, 'f', 0, 64)
-	}
-	for _, e := range exported(cfg, chs, time.Now()) {
-		var askers []string
-		for _, a := range e.Askers {
-			askers = append(askers, a.User)
-		}
-		row := []string{
-			e.Channel, strconv.FormatInt(e.Number, 10), string(e.Kind), string(e.Source), string(e.State), e.Text,
-			strings.Join(askers, " "), strconv.Itoa(max(e.AskerCount, len(e.Askers))),
-			tm(e.CreatedAt), e.ClaimedBy, tm(e.FirstResponseAt), secs(e.FirstResponseSeconds), e.AnsweredBy, e.Answer,
-			tm(e.ClosedAt), e.ClosedBy, secs(e.ResolveSeconds), e.Reason, strconv.Itoa(e.Reopens), strconv.FormatBool(e.SLABreached),
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

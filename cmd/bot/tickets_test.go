@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/report"
 )
 
 // ticketsConfig has two channels and a 10-minute promise.
@@ -154,7 +155,7 @@ func TestTicketsExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatalf("export is not CSV: %v\n%s", err, o.stdout)
 	}
-	if len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(csvColumns, ",") {
+	if len(rows) != 6 || strings.Join(rows[0], ",") != strings.Join(report.CSVColumns, ",") {
 		t.Fatalf("%d rows, header %v", len(rows), rows[0])
 	}
 	col := map[string]int{}
