@@ -475,7 +475,9 @@ func TestEnvOverridesEveryKind(t *testing.T) {
 		{"CHATDESK_MODERATION_REGULARS=ana, bob,",
 			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Regulars), `["ana" "bob"]` }},
 		{"CHATDESK_MODERATION_LADDER=warn,delete, timeout 10m ,ban",
-			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Ladder), `["warn" "delete" "timeout 10m" "ban"]` }},
+			func(c *Config) (string, string) {
+				return fmt.Sprintf("%q", c.Moderation.Ladder), `["warn" "delete" "timeout 10m" "ban"]`
+			}},
 		{"CHATDESK_MODERATION_RULES_LINKS_ALLOW=",
 			func(c *Config) (string, string) { return fmt.Sprintf("%q", c.Moderation.Rules["links"].Allow), `[]` }},
 		{"CHATDESK_STORE_REDIS_DB=2",
