@@ -1,7 +1,10 @@
-// Package router routes chat messages through the stages of a channel's
-// pipeline and hands the decisions to a sink. It is the glue between sources
-// (Twitch, the console, recorded chat), the stages that decide, and the sinks
-// that act; it decides nothing itself.
+// Package router assembles each channel's pipeline — the stages in the
+// product's order, the commands they offer, the follow-up stage and its
+// outbox, the observers — and routes chat messages through it, one ordered
+// lane per channel, handing the decisions to a sink. It is the glue between
+// sources (Twitch, the console, recorded chat), the stages that decide, and
+// the sinks that act; it decides nothing itself, and knows no platform, so
+// every front runs the same channels.
 package router
 
 import (
