@@ -1,7 +1,8 @@
 // Package archtest holds the test that keeps chatdesk's layers apart: the
 // deciding packages know nothing of Twitch, configuration or each other, the
 // question detector they share leans only on the chat vocabulary, the chat
-// vocabulary depends on nothing, and viper stays in cmd/.
+// vocabulary depends on nothing, the config checker stands alone, and viper
+// stays in cmd/.
 package archtest
 
 import (
@@ -225,6 +226,32 @@ func TestChatImportsNoInternal(t *testing.T) {
 	for ip, file := range chat.imports {
 		if _, ok := m.local(ip); ok {
 			t.Errorf("%s imports %s; want internal/chat to import no other package of the module", file, ip)
+		}
+	}
+}
+
+// TestConfigcheckStandsAlone: internal/configcheck checks any program's
+// config against the struct it is read into, so it knows none of
+// chatdesk's packages (the sections are passed in, not imported) and
+// leans only on the standard library and yaml.v3; a config reader such as
+// viper stays with the program that uses it.
+func TestConfigcheckStandsAlone(t *testing.T) {
+	m := loadModule(t)
+	const dir = "internal/configcheck"
+	pk := m.pkgs[dir]
+	if pk == nil {
+		t.Fatal("internal/configcheck not found")
+	}
+	for _, imports := range []map[string]string{pk.imports, pk.testImports} {
+		for ip, file := range imports {
+			if _, ok := m.local(ip); ok {
+				t.Errorf("%s imports %s; want internal/configcheck to import no other package of the module", file, ip)
+			}
+		}
+	}
+	for ip, file := range pk.imports {
+		if !isStd(ip) && ip != "gopkg.in/yaml.v3" {
+			t.Errorf("%s imports %s; want only the standard library and gopkg.in/yaml.v3", file, ip)
 		}
 	}
 }
