@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,33 +35,7 @@ func (a *app) askCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := a.stdout
-			q := res.Question
-			verdict := "not a question"
-			if q.Is {
-				verdict = "a question"
-			}
-			fmt.Fprintf(w, "#%s %q\n", ch.Name(), text)
-			fmt.Fprintf(w, "  language: %s; %s (%s)\n", q.Lang, verdict, q.Why)
-			switch {
-			case !q.Is:
-				fmt.Fprintf(w, "  decision: ignore — the bot only answers questions and requests\n")
-			case res.Best != nil:
-				fmt.Fprintf(w, "  decision: answer with %q (confidence %.2f ≥ %.2f)\n", res.Best.Entry.ID, res.Best.Confidence, res.Threshold)
-				fmt.Fprintf(w, "  reply: %s\n", res.Best.Entry.AnswerIn(q.Lang))
-			case len(res.Candidates) > 0:
-				fmt.Fprintf(w, "  decision: no answer (best confidence %.2f < %.2f)\n", res.Candidates[0].Confidence, res.Threshold)
-			default:
-				fmt.Fprintf(w, "  decision: no answer (no entry shares a word with it)\n")
-			}
-			if len(res.Candidates) == 0 {
-				return nil
-			}
-			fmt.Fprintf(w, "  candidates:\n")
-			for i, c := range res.Candidates {
-				fmt.Fprintf(w, "   %d. %-20s %.2f  terms [%s]  via %q (%s:%d)\n", i+1, c.Entry.ID, c.Confidence,
-					strings.Join(c.Terms, " "), c.Example, c.Entry.File, c.Entry.Line)
-			}
+			res.Explain(a.stdout, ch.Name(), text)
 			return nil
 		},
 	}

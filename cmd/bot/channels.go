@@ -31,22 +31,6 @@ type channelOptions struct {
 	log *slog.Logger
 }
 
-// settingsFor merges the top-level answer settings with the channel's
-// overrides.
-func settingsFor(cfg *Config, ch ChannelConfig) answer.Settings {
-	s := answer.Settings{MinConfidence: map[string]float64{}, Cooldown: cfg.Answer.Cooldown}
-	for k, v := range cfg.Answer.MinConfidence {
-		s.MinConfidence[k] = v
-	}
-	for k, v := range ch.Answer.MinConfidence {
-		s.MinConfidence[k] = v
-	}
-	if ch.Answer.Cooldown != 0 {
-		s.Cooldown = ch.Answer.Cooldown
-	}
-	return s
-}
-
 // learnedPath is a channel's learned-answers FAQ file.
 func learnedPath(cfg *Config, channel string) string {
 	return filepath.Join(cfg.Bot.DataDir, "learned", channel+".yaml")
@@ -83,6 +67,15 @@ func (c *Config) pickChannel(name string) (ChannelConfig, error) {
 		names[i] = cc.Name
 	}
 	return ChannelConfig{}, badInput(fmt.Errorf("no channel %q in the config (configured: %s)", name, strings.Join(names, ", ")))
+}
+
+// channelNames are the configured channels' names, in config order.
+func (c *Config) channelNames() []string {
+	names := make([]string, len(c.Channels))
+	for i, cc := range c.Channels {
+		names[i] = cc.Name
+	}
+	return names
 }
 
 // buildChannels builds every configured channel. All channels' FAQ and rule
@@ -132,7 +125,7 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 	}
 	names := []string{cfg.Bot.Name, cc.Name}
 	detector := question.Detector{Names: names}
-	r := answer.NewResponder(ix, detector, settingsFor(cfg, cc), o.now, log)
+	r := answer.NewResponder(ix, detector, cfg.Answer.Settings(cc.Answer), o.now, log)
 	p := router.Parts{
 		Name: cc.Name, Reader: detector, Responder: r,
 		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval,
@@ -140,7 +133,7 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 		Tips:     newTips(cfg, cc.Name, r, o.metrics, log),
 		Log:      log,
 	}
-	if s, enabled := cfg.Moderation.settings(&cc.Moderation); enabled {
+	if s, enabled := cfg.Moderation.Settings(&cc.Moderation); enabled {
 		blocked := moderation.BlockFile{Path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml"), Dry: dry}
 		terms, err := blocked.Load()
 		if err == nil {
@@ -152,7 +145,7 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 		}
 		p.Blocked = blocked
 	}
-	if set, enabled := deskSettings(cfg, cc); enabled {
+	if set, enabled := cfg.Escalation.Settings(cc.Escalation); enabled {
 		p.Desk = &escalation.Config{Channel: cc.Name, Store: o.store, Settings: set, Names: names, Now: o.now, Log: o.log}
 		if !dry {
 			p.LearnedPath = learnedPath(cfg, cc.Name)
@@ -164,20 +157,12 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 // newTips builds a channel's proactive tips from its live FAQ, so an entry
 // given announce in a reload starts being tipped without a restart.
 func newTips(cfg *Config, channel string, r *answer.Responder, m *metrics.Metrics, log *slog.Logger) *answer.Tips {
-	set := answer.TipSettings{
-		MinMessages:     cfg.Answer.Tips.MinMessages,
-		TrendingViewers: cfg.Answer.Tips.TrendingViewers,
-		TrendingWithin:  cfg.Answer.Tips.TrendingWithin,
-	}
-	if set.TrendingViewers == 0 {
-		set.TrendingViewers = -1 // the config's 0 means off
-	}
 	var onPost func(channel, entry string)
 	if m != nil {
 		onPost = m.TipPosted
 	}
 	return answer.NewTips(answer.TipsConfig{
-		Channel: channel, Entries: r.Entries, Settings: set, Log: log, OnPost: onPost,
+		Channel: channel, Entries: r.Entries, Settings: cfg.Answer.Tips.Settings(), Log: log, OnPost: onPost,
 	})
 }
 

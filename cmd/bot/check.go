@@ -18,7 +18,7 @@ func (a *app) check(configPath string) error {
 	}
 	defer chs.Close()
 	for i, ch := range chs.All() {
-		s := settingsFor(cfg, cfg.Channels[i])
+		s := cfg.Answer.Settings(cfg.Channels[i].Answer)
 		fmt.Fprintf(a.stdout, "#%s: ok — %d FAQ entries from %s; min confidence en %.2f, zh %.2f; cooldown %s\n",
 			ch.Name(), len(ch.Responder().Entries()), strings.Join(cfg.Channels[i].FAQ, ", "),
 			s.Threshold("en"), s.Threshold("zh"), s.Cooldown)

@@ -4,46 +4,49 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
-	"gopkg.in/yaml.v3"
+
+	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/configcheck"
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/moderation"
 )
 
 // Config is the whole of config.yaml, after defaults and CHATDESK_*
-// environment overrides.
+// environment overrides. The sections the deciding packages read are
+// theirs (answer.Section, moderation.Section, escalation.Section), with
+// their merges and checks; what is here is the bot's own.
 type Config struct {
-	Bot      BotConfig       `mapstructure:"bot"`
-	Answer   AnswerConfig    `mapstructure:"answer"`
+	Bot BotConfig `mapstructure:"bot"`
+	// Answer sets every channel's answer defaults; a channel's own
+	// section overrides them.
+	Answer   answer.Section  `mapstructure:"answer"`
 	Channels []ChannelConfig `mapstructure:"channels"`
 	Twitch   TwitchConfig    `mapstructure:"twitch"`
 	HTTP     HTTPConfig      `mapstructure:"http"`
 	// Moderation sets every channel's rules; a channel's own section
 	// changes what it names.
-	Moderation ModerationConfig `mapstructure:"moderation"`
+	Moderation moderation.Section `mapstructure:"moderation"`
 	// Store says where tickets live; Escalation when questions become
 	// tickets and what the bot promises about them.
-	Store      StoreConfig      `mapstructure:"store"`
-	Escalation EscalationConfig `mapstructure:"escalation"`
+	Store      escalation.StoreSection `mapstructure:"store"`
+	Escalation escalation.Section      `mapstructure:"escalation"`
 	// Feedback is how viewers rate the answers.
 	Feedback FeedbackConfig `mapstructure:"feedback"`
 
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
 	file string
-	// dryRun is set by the commands that only look (replay, ask, check):
-	// they must not change what the bot keeps between runs.
-	dryRun bool
 }
 
 // BotConfig is the bot's identity and logging.
@@ -56,48 +59,18 @@ type BotConfig struct {
 	DataDir string `mapstructure:"data_dir"`
 }
 
-// AnswerConfig tunes the FAQ answers. At the top level it sets every
-// channel's defaults; a channel's own answer section overrides them.
-type AnswerConfig struct {
-	// MinConfidence per language ("en", "zh"), 0..1.
-	MinConfidence map[string]float64 `mapstructure:"min_confidence"`
-	// Cooldown for entries that set none.
-	Cooldown time.Duration `mapstructure:"cooldown"`
-	// ReloadInterval is how often FAQ files are checked for changes; zero
-	// turns hot reload off.
-	ReloadInterval time.Duration `mapstructure:"reload_interval"`
-	// Tips decide when entries with announce are posted unasked.
-	Tips TipsConfig `mapstructure:"tips"`
-}
-
-// TipsConfig tunes proactive tips (FAQ entries with announce).
-type TipsConfig struct {
-	// MinMessages chat messages must come between two tips.
-	MinMessages int `mapstructure:"min_messages"`
-	// TrendingViewers distinct viewers asking an entry within
-	// TrendingWithin post it sooner; 0 turns that off.
-	TrendingViewers int           `mapstructure:"trending_viewers"`
-	TrendingWithin  time.Duration `mapstructure:"trending_within"`
-}
-
 // ChannelConfig is one channel the bot works in.
 type ChannelConfig struct {
 	Name string   `mapstructure:"name"`
 	FAQ  []string `mapstructure:"faq"`
 	// Answer overrides the top-level answer settings for this channel.
-	Answer ChannelAnswerConfig `mapstructure:"answer"`
+	Answer answer.ChannelSection `mapstructure:"answer"`
 	// Moderation changes the top-level moderation settings for this
 	// channel.
-	Moderation ModerationConfig `mapstructure:"moderation"`
+	Moderation moderation.Section `mapstructure:"moderation"`
 	// Escalation changes the top-level escalation settings for this
 	// channel.
-	Escalation ChannelEscalationConfig `mapstructure:"escalation"`
-}
-
-// ChannelAnswerConfig holds a channel's overrides; zero values inherit.
-type ChannelAnswerConfig struct {
-	MinConfidence map[string]float64 `mapstructure:"min_confidence"`
-	Cooldown      time.Duration      `mapstructure:"cooldown"`
+	Escalation escalation.ChannelSection `mapstructure:"escalation"`
 }
 
 // TwitchConfig says how to reach Twitch. Secrets never live in the file:
@@ -119,6 +92,13 @@ type HTTPConfig struct {
 	Addr string `mapstructure:"addr"`
 }
 
+// FeedbackConfig is how viewers rate the bot's answers.
+type FeedbackConfig struct {
+	// Window is how long after an answer its asker may say !helpful,
+	// !wrong, thanks or 👍/👎.
+	Window time.Duration `mapstructure:"window"`
+}
+
 // Defaults of keys that validation also quotes as examples.
 const (
 	defaultAPIURL  = "https://api.twitch.tv/helix"
@@ -127,67 +107,55 @@ const (
 
 // configDefaults are the values a key takes when neither the file nor the
 // environment sets it, built afresh for each load: nothing can change them
-// between two loads. The moderation keys come from the moderation package;
-// a map's keys (a language's min_confidence, a rule's options) are the ones
-// named here, and only those can be set from the environment.
+// between two loads. The deciding packages' sections bring their own, so
+// the two cannot drift. A map's keys (a language's min_confidence, a rule's
+// options) are the ones named here, and only those can be set from the
+// environment.
 func configDefaults() map[string]any {
 	d := map[string]any{
-		"bot.name":                 "chatdesk",
-		"bot.log_level":            "info",
-		"bot.data_dir":             "data",
-		"answer.min_confidence.en": 0.5,
-		"answer.min_confidence.zh": 0.9,
-		"answer.cooldown":          "2m",
-		"answer.reload_interval":   "2s",
-		"twitch.username":          "",
-		"twitch.irc_address":       "irc.chat.twitch.tv:6697",
-		"twitch.tls":               true,
-		"twitch.api_url":           defaultAPIURL,
-		"twitch.auth_url":          defaultAuthURL,
-		"twitch.token":             "",
-		"twitch.client_id":         "",
-		"http.addr":                "127.0.0.1:8080",
-		"channels":                 []any{},
-
-		"answer.tips.min_messages":     20,
-		"answer.tips.trending_viewers": 3,
-		"answer.tips.trending_within":  "10m",
-
-		"store.backend":                 "embedded",
-		"store.path":                    "",
-		"store.redis.addrs":             []any{"127.0.0.1:6379"},
-		"store.redis.db":                0,
-		"store.redis.password":          "",
-		"store.redis.master_name":       "",
-		"store.redis.key_prefix":        "chatdesk:",
-		"escalation.enabled":            true,
-		"escalation.mentions":           true,
-		"escalation.crowd.viewers":      3,
-		"escalation.crowd.within":       "5m",
-		"escalation.sla.first_response": "10m",
-		"escalation.sla.remind_every":   "5m",
-		"escalation.claim_lease":        "15m",
-		"escalation.delivery_expiry":    "24h",
-		"escalation.away_after":         "10m",
-		"feedback.window":               "2m",
+		"bot.name":           "chatdesk",
+		"bot.log_level":      "info",
+		"bot.data_dir":       "data",
+		"twitch.username":    "",
+		"twitch.irc_address": "irc.chat.twitch.tv:6697",
+		"twitch.tls":         true,
+		"twitch.api_url":     defaultAPIURL,
+		"twitch.auth_url":    defaultAuthURL,
+		"twitch.token":       "",
+		"twitch.client_id":   "",
+		"http.addr":          "127.0.0.1:8080",
+		"channels":           []any{},
+		"feedback.window":    "2m",
 	}
-	maps.Copy(d, moderationDefaults())
+	for section, defs := range map[string]map[string]any{
+		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
+		"store": escalation.StoreDefaults(), "escalation": escalation.SectionDefaults(),
+	} {
+		for k, v := range defs {
+			d[section+"."+k] = v
+		}
+	}
 	return d
 }
 
-// secretKeys may only come from the environment.
-var secretKeys = map[string]bool{"twitch.token": true, "twitch.client_id": true, "store.redis.password": true}
-
-// languages the answer stage knows.
-var languages = map[string]bool{"en": true, "zh": true}
-
-// ConfigError lists every problem found in a config file, one
-// "file:line: field: problem" per line.
-type ConfigError struct {
-	Problems []string
+// schema is what the file and the environment are checked against before
+// viper reads them: viper (through mapstructure) stops at the first
+// problem and names neither a line nor the key a user typed.
+var schema = configcheck.Schema{
+	Type: reflect.TypeFor[Config](),
+	// Secrets may only come from the environment.
+	Secrets:   map[string]bool{"twitch.token": true, "twitch.client_id": true, "store.redis.password": true},
+	EnvPrefix: "CHATDESK_",
+	// CHATDESK_TEST_* belongs to the tests (CHATDESK_TEST_REDIS).
+	EnvIgnore: []string{"CHATDESK_TEST_"},
+	EnvKnown:  "CHATDESK_<SECTION>_<KEY> for the keys of config.yaml",
+	Empty:     "the config is empty; see config.yaml in the chatdesk repository for a starting point",
 }
 
-func (e *ConfigError) Error() string { return strings.Join(e.Problems, "\n") }
+// ConfigError lists every problem found in a config file and the
+// environment, one "file:line: field: problem" (or "environment: NAME: …")
+// per line.
+type ConfigError = configcheck.Error
 
 // loadConfig reads path (which must exist), applies defaults and CHATDESK_*
 // environment overrides from env, resolves the paths in it once, and
@@ -199,9 +167,9 @@ func loadConfig(path string, env []string) (*Config, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	defs := configDefaults()
-	overrides, envProblems := readEnv(env, envSettings(defs))
-	doc := &configDoc{file: path, lines: map[string]int{}, env: map[string]string{}}
-	if err := doc.check(data); err != nil {
+	overrides, envProblems := schema.ReadEnv(env, schema.Settings(defs))
+	doc, err := schema.Check(path, data)
+	if err != nil {
 		var ce *ConfigError
 		if errors.As(err, &ce) {
 			ce.Problems = append(ce.Problems, envProblems...)
@@ -222,9 +190,9 @@ func loadConfig(path string, env []string) (*Config, error) {
 	}
 	var applied []string
 	for _, o := range overrides {
-		v.Set(o.key, o.value)
-		doc.env[o.key] = o.name
-		applied = append(applied, o.name)
+		v.Set(o.Key, o.Value)
+		doc.SetByEnv(o.Key, o.Name)
+		applied = append(applied, o.Name)
 	}
 	var cfg Config
 	hook := mapstructure.ComposeDecodeHookFunc(
@@ -247,57 +215,32 @@ func loadConfig(path string, env []string) (*Config, error) {
 var channelName = regexp.MustCompile(`^[a-z0-9_]{1,25}$`)
 
 // validate checks values that are well-typed but wrong, naming the line of
-// the field that holds them.
-func (c *Config) validate(doc *configDoc) error {
+// the field that holds them. The sections of the deciding packages check
+// themselves; the rest is about wiring.
+func (c *Config) validate(doc *configcheck.Doc) error {
 	var p []string
 	add := func(field, format string, args ...any) {
-		msg := fmt.Sprintf(format, args...)
-		if name, ok := doc.fromEnv(field); ok {
-			p = append(p, fmt.Sprintf("environment: %s: %s: %s", name, field, msg))
-			return
-		}
-		p = append(p, fmt.Sprintf("%s:%d: %s: %s", doc.file, doc.line(field), field, msg))
+		p = append(p, doc.Problem(field, fmt.Sprintf(format, args...)))
+	}
+	// in reports a section's problems under the section's key.
+	in := func(prefix string) func(field, msg string) {
+		return func(field, msg string) { p = append(p, doc.Problem(prefix+"."+field, msg)) }
 	}
 	switch c.Bot.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
 		add("bot.log_level", "want debug, info, warn or error, got %q", c.Bot.LogLevel)
 	}
-	checkAnswer := func(prefix string, mc map[string]float64, cooldown, interval time.Duration) {
-		// In order, so the same file always gives the same report.
-		langs := make([]string, 0, len(mc))
-		for lang := range mc {
-			langs = append(langs, lang)
-		}
-		sort.Strings(langs)
-		for _, lang := range langs {
-			v := mc[lang]
-			if !languages[lang] {
-				add(prefix+".min_confidence."+lang, "unknown language %q (want en or zh)", lang)
-			}
-			if v < 0 || v > 1 {
-				add(prefix+".min_confidence."+lang, "must be between 0 and 1, got %v", v)
-			}
-		}
-		if cooldown < 0 {
-			add(prefix+".cooldown", "must not be negative")
-		}
-		if interval < 0 {
-			add(prefix+".reload_interval", "must not be negative")
-		}
+	c.Answer.Check(in("answer"))
+	c.Moderation.Check(nil, in("moderation"))
+	for i := range c.Channels {
+		c.Moderation.Check(&c.Channels[i].Moderation, in(fmt.Sprintf("channels[%d].moderation", i)))
 	}
-	checkAnswer("answer", c.Answer.MinConfidence, c.Answer.Cooldown, c.Answer.ReloadInterval)
-	if t := c.Answer.Tips; t.MinMessages < 1 {
-		add("answer.tips.min_messages", "must be at least 1, got %d", t.MinMessages)
+	c.Store.Check(in("store"))
+	c.Escalation.Check(in("escalation"))
+	for i, ch := range c.Channels {
+		ch.Escalation.Check(in(fmt.Sprintf("channels[%d].escalation", i)))
 	}
-	if c.Answer.Tips.TrendingViewers < 0 {
-		add("answer.tips.trending_viewers", "must not be negative (0 turns trending off)")
-	}
-	if c.Answer.Tips.TrendingWithin <= 0 {
-		add("answer.tips.trending_within", "must be a positive duration such as 10m")
-	}
-	validateModeration(c, add)
-	validateEscalation(c, add)
 	if len(c.Channels) == 0 {
 		add("channels", "list at least one channel, e.g. channels: [{name: mychannel, faq: [faq/demo.yaml]}]")
 	}
@@ -326,7 +269,7 @@ func (c *Config) validate(doc *configDoc) error {
 				add(field, "no such file %s (a relative path is relative to the config file)", file)
 			}
 		}
-		checkAnswer(f+".answer", ch.Answer.MinConfidence, ch.Answer.Cooldown, 0)
+		ch.Answer.Check(in(f + ".answer"))
 	}
 	if c.HTTP.Addr != "" {
 		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
@@ -398,243 +341,4 @@ func (c *Config) resolvePaths() {
 			}
 		}
 	}
-}
-
-// configDoc checks the raw YAML against Config's shape and remembers the
-// line of every field, so later problems can name it.
-type configDoc struct {
-	file     string
-	lines    map[string]int
-	problems []string
-	// env names the variable that set a key, for keys the environment
-	// overrides: a problem with such a key is the variable's.
-	env map[string]string
-}
-
-func (d *configDoc) line(field string) int {
-	for f := field; f != ""; {
-		if l, ok := d.lines[f]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(f, ".[")
-		if i < 0 {
-			break
-		}
-		f = f[:i]
-	}
-	return 1
-}
-
-// fromEnv returns the variable that set field, or set the key that holds
-// it (a list's items are its key's).
-func (d *configDoc) fromEnv(field string) (string, bool) {
-	for f := field; f != ""; {
-		if name, ok := d.env[f]; ok {
-			return name, true
-		}
-		i := strings.LastIndexAny(f, ".[")
-		if i < 0 {
-			break
-		}
-		f = f[:i]
-	}
-	return "", false
-}
-
-func (d *configDoc) addf(line int, field, format string, args ...any) {
-	d.problems = append(d.problems, fmt.Sprintf("%s:%d: %s: %s", d.file, line, field, fmt.Sprintf(format, args...)))
-}
-
-// check walks the YAML document against Config's fields: unknown keys,
-// wrong kinds of values and unparsable durations or numbers are reported
-// with their line, all at once.
-func (d *configDoc) check(data []byte) error {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		line := 1
-		var te *yaml.TypeError
-		msg := err.Error()
-		if errors.As(err, &te) && len(te.Errors) > 0 {
-			msg = te.Errors[0]
-		}
-		msg = strings.TrimPrefix(msg, "yaml: ")
-		if m := yamlLinePrefix.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = msg[len(m[0]):]
-			// yaml.v3 counts lines from zero in its parser's errors (not
-			// its scanner's), so those come out one line early.
-			if yamlParserProblem[msg] {
-				line++
-			}
-		}
-		// An error at the end of the input is placed on the last line an
-		// editor shows.
-		last := bytes.Count(data, []byte("\n"))
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			last++
-		}
-		if last > 0 && line > last {
-			line = last
-		}
-		return &ConfigError{Problems: []string{fmt.Sprintf("%s:%d: (yaml): %s", d.file, line, msg)}}
-	}
-	if len(root.Content) == 0 {
-		return &ConfigError{Problems: []string{fmt.Sprintf("%s:1: (file): the config is empty; see config.yaml in the chatdesk repository for a starting point", d.file)}}
-	}
-	d.walk(root.Content[0], reflect.TypeOf(Config{}), "")
-	if len(d.problems) > 0 {
-		return &ConfigError{Problems: d.problems}
-	}
-	return nil
-}
-
-var yamlLinePrefix = regexp.MustCompile(`^line (\d+): `)
-
-// yamlParserProblem lists yaml.v3's parser errors that carry a line.
-var yamlParserProblem = map[string]bool{
-	"did not find expected node content":  true,
-	"did not find expected key":           true,
-	"did not find expected '-' indicator": true,
-	"did not find expected ',' or ']'":    true,
-	"did not find expected ',' or '}'":    true,
-}
-
-var durationType = reflect.TypeOf(time.Duration(0))
-
-func (d *configDoc) walk(n *yaml.Node, t reflect.Type, path string) {
-	if path != "" {
-		d.lines[path] = n.Line
-	}
-	field := path
-	if field == "" {
-		field = "(top level)"
-	}
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return
-	}
-	for t.Kind() == reflect.Pointer {
-		// An optional value (unset means inherit) is checked as the
-		// value it points to.
-		t = t.Elem()
-	}
-	switch {
-	case t.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			d.addf(n.Line, field, "want a mapping of keys")
-			return
-		}
-		known := map[string]reflect.Type{}
-		var names []string
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := f.Tag.Get("mapstructure")
-			if tag == "" {
-				continue
-			}
-			known[tag] = f.Type
-			names = append(names, tag)
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			sub := k.Value
-			if path != "" {
-				sub = path + "." + k.Value
-			}
-			ft, ok := known[k.Value]
-			if !ok {
-				d.addf(k.Line, sub, "unknown field (known here: %s)", strings.Join(names, ", "))
-				continue
-			}
-			if secretKeys[sub] && val.Value != "" {
-				d.addf(k.Line, sub, "secrets do not belong in the config file; set %s in the environment", "CHATDESK_"+strings.ToUpper(strings.ReplaceAll(sub, ".", "_")))
-				continue
-			}
-			d.walk(val, ft, sub)
-		}
-	case t.Kind() == reflect.Slice:
-		if n.Kind == yaml.ScalarNode && t.Elem().Kind() == reflect.String {
-			return // a single string stands for a one-element list
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.addf(n.Line, field, "want a list")
-			return
-		}
-		for i, el := range n.Content {
-			d.walk(el, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
-		}
-	case t.Kind() == reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			d.addf(n.Line, field, "want a mapping of keys")
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			d.lines[path+"."+n.Content[i].Value] = n.Content[i].Line
-			d.walk(n.Content[i+1], t.Elem(), path+"."+n.Content[i].Value)
-		}
-	default:
-		if n.Kind != yaml.ScalarNode && t == durationType {
-			d.addf(n.Line, field, "want %s", wantDuration)
-			return
-		}
-		if n.Kind != yaml.ScalarNode {
-			d.addf(n.Line, field, "want a single value, not a %s", kindName(n.Kind))
-			return
-		}
-		// The same check as a CHATDESK_* variable's value gets.
-		if _, want := parseScalar(t, n.Value); want != "" {
-			d.addf(n.Line, field, "want %s, got %q", want, n.Value)
-		}
-	}
-}
-
-const wantDuration = "a duration like 90s or 2m"
-
-// parseScalar reads s as a value of type t, the one check of a single
-// value for the file and the environment alike. When s does not read, want
-// says what would (as in "want true or false").
-func parseScalar(t reflect.Type, s string) (value any, want string) {
-	switch {
-	case t == durationType:
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return nil, wantDuration
-		}
-		return d, ""
-	case t.Kind() == reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return nil, "true or false"
-		}
-		return b, ""
-	case t.Kind() == reflect.Int:
-		n, err := strconv.ParseInt(s, 0, strconv.IntSize)
-		if err != nil {
-			return nil, "a whole number"
-		}
-		return int(n), ""
-	case t.Kind() == reflect.Float64:
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, "a number"
-		}
-		return f, ""
-	case t.Kind() == reflect.String:
-		return s, ""
-	}
-	// Config has no other kind of single value; a new one must be taught
-	// here, which TestEnvSettings notices.
-	return nil, "a value of type " + t.String()
-}
-
-func kindName(k yaml.Kind) string {
-	switch k {
-	case yaml.MappingNode:
-		return "mapping"
-	case yaml.SequenceNode:
-		return "list"
-	}
-	return "value"
 }

@@ -18,11 +18,7 @@ func newMetrics(cfg *Config) *metrics.Metrics {
 	if cfg.HTTP.Addr == "" {
 		return nil
 	}
-	names := make([]string, len(cfg.Channels))
-	for i, cc := range cfg.Channels {
-		names[i] = cc.Name
-	}
-	return metrics.New(names...)
+	return metrics.New(cfg.channelNames()...)
 }
 
 // meterTickets makes the help desks' store report ticket transitions to m,
@@ -32,11 +28,7 @@ func meterTickets(ctx context.Context, esc *ticketStore, m *metrics.Metrics, cfg
 	if m == nil {
 		return
 	}
-	names := make([]string, len(cfg.Channels))
-	for i, cc := range cfg.Channels {
-		names[i] = cc.Name
-	}
-	esc.Store = m.MeterStore(ctx, esc.Store, names, log)
+	esc.Store = m.MeterStore(ctx, esc.Store, cfg.channelNames(), log)
 }
 
 // httpMux serves /healthz from status and, when metrics are on, /metrics.

@@ -63,7 +63,7 @@ func (a *app) reportCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return &exitErr{code: exitFailure, err: fmt.Errorf("report: %w", err)}
 			}
-			set, _ := deskSettings(cfg, cc)
+			set, _ := cfg.Escalation.Settings(cc.Escalation)
 			r := report.Build(report.Options{
 				Channel: channel, From: from, To: to, FirstResponse: set.FirstResponse,
 				Names: []string{cfg.Bot.Name, channel},

@@ -22,11 +22,6 @@ type ticketStore struct {
 	channels atomic.Pointer[router.Channels]
 }
 
-// redisAddress is the store section's way to Redis.
-func redisAddress(rc RedisStoreConfig) escalation.RedisAddress {
-	return escalation.RedisAddress{Addrs: rc.Addrs, DB: rc.DB, Password: rc.Password, MasterName: rc.MasterName}
-}
-
 // openStore opens the ticket store the config names. A Redis that does not
 // answer at start is not fatal: tickets go to the spool until it does. With
 // lazy, an embedded store's file is created by the first ticket only, so a
@@ -42,7 +37,7 @@ func openStore(ctx context.Context, cfg *Config, lazy bool, log *slog.Logger) (*
 		return st, nil
 	}
 	rc := cfg.Store.Redis
-	client := escalation.NewRedisClient(redisAddress(rc))
+	client := escalation.NewRedisClient(rc.Address())
 	rs := escalation.NewRedis(client, escalation.RedisOptions{Prefix: rc.KeyPrefix, Log: log})
 	if err := rs.Open(ctx); err != nil {
 		if !errors.Is(err, escalation.ErrUnavailable) {

@@ -87,7 +87,7 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Store, error) {
 	if cfg.Store.Backend == "redis" {
 		rc := cfg.Store.Redis
-		client := escalation.NewRedisClient(redisAddress(rc))
+		client := escalation.NewRedisClient(rc.Address())
 		s := escalation.NewRedis(client, escalation.RedisOptions{Prefix: rc.KeyPrefix})
 		if err := s.Ping(ctx); err != nil {
 			client.Close()
@@ -106,33 +106,15 @@ func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Stor
 	return s, nil
 }
 
-// parseStates reads --state.
-func parseStates(s string) (escalation.Filter, error) {
-	var f escalation.Filter
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(strings.ToLower(part))
-		switch {
-		case part == "":
-		case part == "open":
-			f.Open = true
-		case escalation.State(part).Valid():
-			f.States = append(f.States, escalation.State(part))
-		default:
-			return f, fmt.Errorf("--state: unknown state %q (want open, new, claimed, answered, resolved or dismissed)", part)
-		}
-	}
-	return f, nil
-}
-
 // withTickets loads the tickets the flags select and hands them to do.
 func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind string, do func([]report.ChannelTickets) error) error {
 	cfg, err := a.loadConfigFor(configPath)
 	if err != nil {
 		return err
 	}
-	f, err := parseStates(state)
+	f, err := escalation.ParseFilter(state)
 	if err != nil {
-		return badInput(err)
+		return badInput(fmt.Errorf("--state: %w", err))
 	}
 	k, err := escalation.ParseKind(kind)
 	if err != nil {
@@ -160,12 +142,8 @@ func (a *app) withTickets(ctx context.Context, configPath, channel, state, kind 
 
 // ticketChannels are the channels --channel picks.
 func ticketChannels(cfg *Config, channel string) ([]string, error) {
-	var names []string
-	for _, cc := range cfg.Channels {
-		names = append(names, cc.Name)
-	}
 	if channel == "" {
-		return names, nil
+		return cfg.channelNames(), nil
 	}
 	cc, err := cfg.pickChannel(channel)
 	if err != nil {
@@ -180,7 +158,7 @@ func firstResponsePromise(cfg *Config, channel string) time.Duration {
 	if err != nil {
 		return cfg.Escalation.SLA.FirstResponse
 	}
-	s, _ := deskSettings(cfg, cc)
+	s, _ := cfg.Escalation.Settings(cc.Escalation)
 	return s.FirstResponse
 }
 

@@ -2,6 +2,8 @@ package escalation
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -60,6 +62,26 @@ type Filter struct {
 	States []State
 	// Limit caps the number of tickets; zero means no cap.
 	Limit int
+}
+
+// ParseFilter reads a list of states as a user types it, comma separated,
+// in any case: "open" stands for every open state; empty lists every
+// ticket.
+func ParseFilter(states string) (Filter, error) {
+	var f Filter
+	for part := range strings.SplitSeq(states, ",") {
+		part = strings.TrimSpace(strings.ToLower(part))
+		switch {
+		case part == "":
+		case part == "open":
+			f.Open = true
+		case State(part).Valid():
+			f.States = append(f.States, State(part))
+		default:
+			return f, fmt.Errorf("unknown state %q (want open, new, claimed, answered, resolved or dismissed)", part)
+		}
+	}
+	return f, nil
 }
 
 func (f Filter) match(t Ticket) bool {

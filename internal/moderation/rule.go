@@ -201,6 +201,15 @@ func DefaultSettings() Settings {
 // Validate reports every problem with s: an unknown rule, a ratio outside
 // 0..1, a bad regular expression, a severity off the ladder…
 func (s Settings) Validate() error {
+	if p := s.problems(); len(p) > 0 {
+		return &ValidationError{Problems: p}
+	}
+	return nil
+}
+
+// problems lists what Validate reports, in a stable order: the ladder and
+// times first, then the rules by name.
+func (s Settings) problems() []Problem {
 	var p []Problem
 	add := func(field, format string, args ...any) {
 		p = append(p, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
@@ -281,8 +290,5 @@ func (s Settings) Validate() error {
 			spec.validate(r, func(opt, format string, args ...any) { add(f+"."+opt, format, args...) })
 		}
 	}
-	if len(p) > 0 {
-		return &ValidationError{Problems: p}
-	}
-	return nil
+	return p
 }

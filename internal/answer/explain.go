@@ -1,0 +1,42 @@
+package answer
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Explain writes what the responder concluded about text in channel, and
+// why, for a streamer tuning the FAQ (bot ask): the language and whether
+// it is a question, the decision with the confidence it was weighed at,
+// the reply, and the candidates with the terms they share with text and
+// the example that matched. It is the same conclusion the answer stage
+// acts on, so what it shows is what chat would get.
+func (r Result) Explain(w io.Writer, channel, text string) {
+	q := r.Question
+	verdict := "not a question"
+	if q.Is {
+		verdict = "a question"
+	}
+	fmt.Fprintf(w, "#%s %q\n", channel, text)
+	fmt.Fprintf(w, "  language: %s; %s (%s)\n", q.Lang, verdict, q.Why)
+	switch {
+	case !q.Is:
+		fmt.Fprintf(w, "  decision: ignore — the bot only answers questions and requests\n")
+	case r.Best != nil:
+		fmt.Fprintf(w, "  decision: answer with %q (confidence %.2f ≥ %.2f)\n", r.Best.Entry.ID, r.Best.Confidence, r.Threshold)
+		fmt.Fprintf(w, "  reply: %s\n", r.Best.Entry.AnswerIn(q.Lang))
+	case len(r.Candidates) > 0:
+		fmt.Fprintf(w, "  decision: no answer (best confidence %.2f < %.2f)\n", r.Candidates[0].Confidence, r.Threshold)
+	default:
+		fmt.Fprintf(w, "  decision: no answer (no entry shares a word with it)\n")
+	}
+	if len(r.Candidates) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  candidates:\n")
+	for i, c := range r.Candidates {
+		fmt.Fprintf(w, "   %d. %-20s %.2f  terms [%s]  via %q (%s:%d)\n", i+1, c.Entry.ID, c.Confidence,
+			strings.Join(c.Terms, " "), c.Example, c.Entry.File, c.Entry.Line)
+	}
+}
