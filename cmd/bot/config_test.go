@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/chatdesk/chatdesk/internal/configcheck"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -392,8 +393,8 @@ func TestEnvBadValue(t *testing.T) {
 func TestEnvSecretValueNotShown(t *testing.T) {
 	// No secret is anything but a string today, which always reads; a
 	// secret read as a duration stands for one that some day is not.
-	settings := map[string]envSetting{"CHATDESK_STORE_REDIS_PASSWORD": {key: "store.redis.password", t: durationType}}
-	_, problems := readEnv([]string{"CHATDESK_STORE_REDIS_PASSWORD=hunter2"}, settings)
+	settings := map[string]configcheck.Setting{"CHATDESK_STORE_REDIS_PASSWORD": {Key: "store.redis.password", Type: reflect.TypeFor[time.Duration]()}}
+	_, problems := schema.ReadEnv([]string{"CHATDESK_STORE_REDIS_PASSWORD=hunter2"}, settings)
 	want := []string{"environment: CHATDESK_STORE_REDIS_PASSWORD: want a duration like 90s or 2m"}
 	if !slices.Equal(problems, want) {
 		t.Errorf("problems = %q; want %q", problems, want)
@@ -420,10 +421,10 @@ func TestEnvAndFileProblemsTogether(t *testing.T) {
 // TestEnvSettings: the variables come from Config itself, so no key can be
 // left out of the environment.
 func TestEnvSettings(t *testing.T) {
-	settings := envSettings(configDefaults())
+	settings := schema.Settings(configDefaults())
 	for key := range configDefaults() {
-		if s, ok := settings[envName(key)]; !ok || s.key != key {
-			t.Errorf("%s sets %q (known %v); want it to set %s", envName(key), s.key, ok, key)
+		if s, ok := settings[schema.EnvName(key)]; !ok || s.Key != key {
+			t.Errorf("%s sets %q (known %v); want it to set %s", schema.EnvName(key), s.Key, ok, key)
 		}
 	}
 	// Fields with no default are settable too.
@@ -434,15 +435,15 @@ func TestEnvSettings(t *testing.T) {
 	}
 	// Every setting's type is one the environment can read.
 	for name, s := range settings {
-		et := s.t
+		et := s.Type
 		if et.Kind() == reflect.Slice {
 			if et.Elem().Kind() == reflect.Struct {
 				continue // a list of sections: file only
 			}
 			et = et.Elem()
 		}
-		if _, want := parseScalar(et, ""); strings.HasPrefix(want, "a value of type") {
-			t.Errorf("%s (%s) is of type %s, which parseScalar cannot read", name, s.key, s.t)
+		if _, want := configcheck.ParseScalar(et, ""); strings.HasPrefix(want, "a value of type") {
+			t.Errorf("%s (%s) is of type %s, which ParseScalar cannot read", name, s.Key, s.Type)
 		}
 	}
 }

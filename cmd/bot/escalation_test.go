@@ -41,7 +41,7 @@ func TestEscalationConfig(t *testing.T) {
 	if cfg.Store.Backend != "embedded" || cfg.Store.Path != filepath.Join(filepath.Dir(path), "data", "chatdesk.db") {
 		t.Errorf("store %q at %s; want embedded in data/ beside the config", cfg.Store.Backend, cfg.Store.Path)
 	}
-	mira, on := deskSettings(cfg, cfg.Channels[0])
+	mira, on := cfg.Escalation.Settings(cfg.Channels[0].Escalation)
 	want := escalation.Settings{
 		FirstResponse: 5 * time.Minute, RemindEvery: 2 * time.Minute, ClaimLease: 10 * time.Minute,
 		DeliveryExpiry: 2 * time.Hour, AwayAfter: 10 * time.Minute, CrowdViewers: 4, CrowdWithin: 3 * time.Minute, Mentions: false,
@@ -49,7 +49,7 @@ func TestEscalationConfig(t *testing.T) {
 	if !on || mira != want {
 		t.Errorf("#mira desk = %+v (on %v)\nwant %+v", mira, on, want)
 	}
-	if _, on := deskSettings(cfg, cfg.Channels[1]); on {
+	if _, on := cfg.Escalation.Settings(cfg.Channels[1].Escalation); on {
 		t.Error("#otto's desk is on; its section turns it off")
 	}
 	if learnedPath(cfg, "mira") != filepath.Join(filepath.Dir(path), "data", "learned", "mira.yaml") {
