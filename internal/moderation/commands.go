@@ -59,10 +59,10 @@ func reply(msg chat.Message, format string, args ...any) chat.Decision {
 	}}}
 }
 
-// login reads a user argument: "@Bob" is bob.
-func login(arg string) string {
-	return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(arg), "@"))
-}
+// login reads a user argument as chat.NormalizeLogin does: "@Bob" is bob,
+// and "\u202eadmin" is admin, the login the moderator saw. ok is false
+// when the argument is no Twitch login.
+func login(arg string) (string, bool) { return chat.NormalizeLogin(arg) }
 
 // permit is "!permit user [secs]": the user may post links for that long
 // (the links rule's permit time by default).
@@ -79,7 +79,10 @@ func (m *commands) permit(_ context.Context, msg chat.Message, args string) chat
 			return reply(msg, "Usage: !permit <user> [seconds] — %q is not a number of seconds", f[1])
 		}
 	}
-	user := login(f[0])
+	user, ok := login(f[0])
+	if !ok {
+		return reply(msg, "Usage: !permit <user> [seconds] — %q is not a Twitch login", f[0])
+	}
 	d = m.engine.Permit(user, d, msg.Time)
 	return reply(msg, "@%s may post links for the next %s.", user, formatSpan(d))
 }
@@ -103,8 +106,8 @@ func parseSeconds(s string) (time.Duration, error) {
 func formatSpan(d time.Duration) string { return chat.FormatDuration(max(d, 0), 4) }
 
 func (m *commands) strikes(_ context.Context, msg chat.Message, args string) chat.Decision {
-	user := login(args)
-	if user == "" || strings.ContainsAny(user, " \t") {
+	user, ok := login(args)
+	if !ok {
 		return reply(msg, "Usage: !strikes <user>")
 	}
 	st := m.engine.Standing(user, msg.Time)
@@ -133,7 +136,10 @@ func (m *commands) pardon(_ context.Context, msg chat.Message, args string) chat
 	if len(f) == 0 || len(f) > 2 || (len(f) == 2 && !strings.EqualFold(f[1], "undo")) {
 		return reply(msg, "Usage: !pardon <user> [undo]")
 	}
-	user := login(f[0])
+	user, ok := login(f[0])
+	if !ok {
+		return reply(msg, "Usage: !pardon <user> [undo] — %q is not a Twitch login", f[0])
+	}
 	st := m.engine.Pardon(user, msg.Time)
 	m.log.Info("pardon", "user", user, "by", msg.User, "strikes", st.Strikes, "undo", len(f) == 2)
 	if len(f) == 1 {

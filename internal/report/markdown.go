@@ -119,8 +119,9 @@ func short(d time.Duration) string { return chat.FormatDuration(d, 2) }
 // was set, to the second.
 func exact(d time.Duration) string { return chat.FormatDuration(d, 4) }
 
-// cell keeps a viewer's text from breaking the table.
+// cell keeps a viewer's text from breaking the table, and from acting on
+// the terminal bot report prints it to.
 func cell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = chat.Printable(strings.Join(strings.Fields(s), " "))
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
 }

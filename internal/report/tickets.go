@@ -1,7 +1,7 @@
 package report
 
 import (
-	"encoding/csv"
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,7 +47,7 @@ func WriteTicketList(w io.Writer, chs []ChannelTickets, now time.Time) error {
 			}
 			state := string(t.State)
 			if t.ClaimedBy != "" && t.State.Open() {
-				state += " (" + t.ClaimedBy + ")"
+				state += " (" + chat.Printable(t.ClaimedBy) + ")"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", t.Ref(), t.Kind, state, chat.FormatDuration(now.Sub(t.CreatedAt), 2),
 				max(t.AskerCount, len(t.Askers)), fr, oneLine(t.Text, 60))
@@ -81,17 +81,20 @@ func TicketSummary(ts []escalation.Ticket, promise time.Duration, now time.Time)
 	return strings.Join(parts, "; ")
 }
 
-// oneLine fits text on one line of n runes.
+// oneLine fits text on one line of n runes, printable on a terminal.
 func oneLine(text string, n int) string {
-	text = strings.Join(strings.Fields(text), " ")
+	text = chat.Printable(strings.Join(strings.Fields(text), " "))
 	if r := []rune(text); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}
 	return text
 }
 
-// WriteTicket writes one ticket whole, as bot tickets show shows it.
+// WriteTicket writes one ticket whole, as bot tickets show shows it. What
+// viewers and moderators wrote passes through chat.Printable: it goes to a
+// terminal.
 func WriteTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now time.Time) {
+	p := chat.Printable
 	ts := func(x time.Time) string {
 		if x.IsZero() {
 			return "-"
@@ -100,17 +103,17 @@ func WriteTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now ti
 	}
 	m := escalation.TimesOf(t, promise, now)
 	fmt.Fprintf(w, "ticket %s in #%s — %s, %s (filed by %s)\n", t.Ref(), t.Channel, t.Kind, t.State, t.Source)
-	fmt.Fprintf(w, "  text:      %s\n", t.Text)
+	fmt.Fprintf(w, "  text:      %s\n", p(t.Text))
 	fmt.Fprintf(w, "  filed:     %s\n", ts(t.CreatedAt))
 	if t.ClaimedBy != "" {
-		fmt.Fprintf(w, "  claimed:   %s by %s", ts(t.ClaimedAt), t.ClaimedBy)
+		fmt.Fprintf(w, "  claimed:   %s by %s", ts(t.ClaimedAt), p(t.ClaimedBy))
 		if t.State == escalation.StateClaimed {
 			fmt.Fprintf(w, " (lease until %s)", ts(t.LeaseUntil))
 		}
 		fmt.Fprintln(w)
 	}
 	if t.Answer != "" {
-		fmt.Fprintf(w, "  answered:  %s by %s: %s\n", ts(t.AnsweredAt), t.AnsweredBy, t.Answer)
+		fmt.Fprintf(w, "  answered:  %s by %s: %s\n", ts(t.AnsweredAt), p(t.AnsweredBy), p(t.Answer))
 		late := ""
 		if m.Breached {
 			late = fmt.Sprintf(" — later than the %s promise", chat.FormatDuration(promise, 4))
@@ -122,9 +125,9 @@ func WriteTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now ti
 		fmt.Fprintf(w, "  closed unanswered after %s — past the %s promise\n", chat.FormatDuration(t.ClosedAt.Sub(t.CreatedAt), 2), chat.FormatDuration(promise, 4))
 	}
 	if !t.ClosedAt.IsZero() {
-		fmt.Fprintf(w, "  closed:    %s by %s", ts(t.ClosedAt), t.ClosedBy)
+		fmt.Fprintf(w, "  closed:    %s by %s", ts(t.ClosedAt), p(t.ClosedBy))
 		if t.Reason != "" {
-			fmt.Fprintf(w, " (%s)", t.Reason)
+			fmt.Fprintf(w, " (%s)", p(t.Reason))
 		}
 		fmt.Fprintln(w)
 	}
@@ -142,12 +145,13 @@ func WriteTicket(w io.Writer, t escalation.Ticket, promise time.Duration, now ti
 		case t.Answer == "":
 			status = "no answer yet"
 		}
-		fmt.Fprintf(w, "    %-20s %s  %q  (%s)\n", as.Name(), ts(as.At), as.Text, status)
+		// %q escapes what Printable would, and shows where the text ends.
+		fmt.Fprintf(w, "    %-20s %s  %q  (%s)\n", p(as.Name()), ts(as.At), as.Text, status)
 	}
 	if len(t.Context) > 0 {
 		fmt.Fprintf(w, "  said before:\n")
 		for _, l := range t.Context {
-			fmt.Fprintf(w, "    %s  %s\n", ts(l.At), l.Text)
+			fmt.Fprintf(w, "    %s  %s\n", ts(l.At), p(l.Text))
 		}
 	}
 }
@@ -198,9 +202,11 @@ var CSVColumns = []string{
 }
 
 // WriteTicketsCSV exports the tickets with their measures, one row each.
+// Every cell passes through CSVCell, so a viewer's text cannot become a
+// live formula in the spreadsheet a streamer opens the export in.
 func WriteTicketsCSV(w io.Writer, chs []ChannelTickets, now time.Time) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVColumns); err != nil {
+	bw := bufio.NewWriter(w)
+	if err := writeCSVRow(bw, CSVColumns); err != nil {
 		return err
 	}
 	tm := func(x time.Time) string {
@@ -226,10 +232,9 @@ func WriteTicketsCSV(w io.Writer, chs []ChannelTickets, now time.Time) error {
 			tm(e.CreatedAt), e.ClaimedBy, tm(e.FirstResponseAt), secs(e.FirstResponseSeconds), e.AnsweredBy, e.Answer,
 			tm(e.ClosedAt), e.ClosedBy, secs(e.ResolveSeconds), e.Reason, strconv.Itoa(e.Reopens), strconv.FormatBool(e.SLABreached),
 		}
-		if err := cw.Write(row); err != nil {
+		if err := writeCSVRow(bw, row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
 }

@@ -118,7 +118,11 @@ func (r *EventRecorder) pardoned(text string) string {
 	if len(f) < 2 || !strings.EqualFold(f[0], "!pardon") {
 		return ""
 	}
-	user := strings.ToLower(strings.TrimPrefix(f[1], "@"))
+	// The same reading as !pardon's own, so "!pardon \u202eana" finds ana.
+	user, ok := chat.NormalizeLogin(f[1])
+	if !ok {
+		return ""
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rule := r.lastRule[user]
