@@ -11,9 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -101,6 +101,9 @@ type HelixConfig struct {
 	// HTTP status, 0 when no answer came. Metrics count Helix errors
 	// with it; it must not block.
 	OnError func(method, path string, status int)
+	// Budget paces the Helix calls. Nil makes one for this client; two
+	// clients of one token must share one, since Twitch counts per token.
+	Budget *Budget
 }
 
 // Helix is a small client for the parts of Twitch's API chatdesk uses: token
@@ -128,6 +131,7 @@ type Helix struct {
 	retries   int
 	maxWait   time.Duration
 	onError   func(method, path string, status int)
+	budget    *Budget
 
 	mu       sync.RWMutex
 	clientID string
@@ -166,7 +170,7 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	h := &Helix{
 		api: api, auth: auth, token: BareToken(cfg.Token), clientID: cfg.ClientID,
 		hc: cfg.HTTP, clock: cfg.Clock, log: cfg.Log, retries: cfg.Retries, maxWait: cfg.MaxWait,
-		onError: cfg.OnError,
+		onError: cfg.OnError, budget: cfg.Budget,
 	}
 	if h.hc == nil {
 		h.hc = &http.Client{Timeout: 10 * time.Second}
@@ -186,6 +190,9 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	if h.onError == nil {
 		h.onError = func(string, string, int) {}
 	}
+	if h.budget == nil {
+		h.budget = NewBudget(h.clock, h.log, h.maxWait)
+	}
 	return h, nil
 }
 
@@ -202,6 +209,9 @@ func parseBase(raw string) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// Budget is what paces this client's Helix calls.
+func (h *Helix) Budget() *Budget { return h.budget }
 
 // Self is the token's user as the last successful Validate saw it.
 func (h *Helix) Self() TokenInfo {
@@ -346,9 +356,27 @@ func (h *Helix) modQuery(broadcasterID string) (url.Values, error) {
 	return url.Values{"broadcaster_id": {broadcasterID}, "moderator_id": {self.UserID}}, nil
 }
 
-// do sends one request and decodes a JSON answer into out. Network errors
-// and 5xx answers are retried with growing pauses; a 429 waits for the
-// moment Twitch's Ratelimit-Reset names. Every wait is cut short by ctx.
+// callOpts carry a queued moderation action's place in line into the
+// calls made for it (see Sink): the point the queue already took for it,
+// and whether a 429 goes back to the queue instead of being retried here.
+type callOpts struct {
+	rank    rank
+	prepaid atomic.Bool
+	requeue bool
+}
+
+type callOptsKey struct{}
+
+func withCallOpts(ctx context.Context, o *callOpts) context.Context {
+	return context.WithValue(ctx, callOptsKey{}, o)
+}
+
+// do sends one request and decodes a JSON answer into out. Helix calls
+// (not the auth API's, which Twitch does not count) spend a point of the
+// budget for every attempt, waiting for one when the bucket is empty.
+// Network errors and 5xx answers are retried with growing pauses; a 429
+// empties the budget until the reset Twitch names, and the retry waits for
+// it there. Every wait is cut short by ctx.
 func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q url.Values, body, out any) error {
 	u := *base
 	u.Path += path
@@ -360,8 +388,25 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 			return fmt.Errorf("twitch %s %s: encode: %w", method, path, err)
 		}
 	}
+	paced := base != h.auth
+	opts, _ := ctx.Value(callOptsKey{}).(*callOpts)
+	place := rank{sev: sevOther}
+	if opts != nil {
+		place = opts.rank
+	} else if paced {
+		place.seq = h.budget.next()
+	}
+	inLine := func() rank { return place }
 	for attempt := 0; ; attempt++ {
-		status, header, data, err := h.roundTrip(ctx, base == h.auth, method, u.String(), payload)
+		if paced && (opts == nil || !opts.prepaid.CompareAndSwap(true, false)) {
+			if err := h.budget.take(ctx, inLine); err != nil {
+				return fmt.Errorf("twitch %s %s: %w", method, path, err)
+			}
+		}
+		status, header, data, err := h.roundTrip(ctx, !paced, method, u.String(), payload)
+		if paced {
+			h.budget.answered(status, header)
+		}
 		var wait time.Duration
 		switch {
 		case err != nil:
@@ -382,7 +427,9 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 		case status == http.StatusTooManyRequests:
 			h.onError(method, path, status)
 			err = apiError(method, path, status, data)
-			wait = h.untilReset(header)
+			if opts != nil && opts.requeue {
+				return err
+			}
 		case status >= 500:
 			h.onError(method, path, status)
 			err = apiError(method, path, status, data)
@@ -393,6 +440,11 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 		}
 		if attempt >= h.retries {
 			return err
+		}
+		if wait == 0 {
+			h.log.Warn("twitch api call rate-limited; retrying after the reset", "method", method, "path", path, "attempt", attempt+1,
+				"reset", h.budget.Stats().Reset.UTC().Format(time.RFC3339), "err", err)
+			continue
 		}
 		h.log.Warn("twitch api call failed; retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "err", err)
 		select {
@@ -434,18 +486,6 @@ func (h *Helix) roundTrip(ctx context.Context, auth bool, method, u string, payl
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, data, nil
-}
-
-// untilReset reads Ratelimit-Reset (a Unix time in seconds) and returns how
-// long until then, at least a second and at most MaxWait.
-func (h *Helix) untilReset(header http.Header) time.Duration {
-	wait := time.Second
-	if sec, err := strconv.ParseInt(header.Get("Ratelimit-Reset"), 10, 64); err == nil {
-		if d := time.Unix(sec, 0).Sub(h.clock.Now()); d > wait {
-			wait = d
-		}
-	}
-	return min(wait, h.maxWait)
 }
 
 // backoff is the pause before retry attempt+1: 250 ms, 500 ms, 1 s, … up

@@ -20,7 +20,11 @@ import (
 func newHelix(t *testing.T, clock *twitchtest.Clock) (*twitch.Helix, *twitchtest.Helix) {
 	t.Helper()
 	fake := twitchtest.NewHelix(t, testToken, "deskbot")
-	h, err := twitch.NewHelix(twitch.HelixConfig{APIURL: fake.APIURL(), AuthURL: fake.AuthURL(), Token: "oauth:" + testToken, Clock: clock})
+	cfg := twitch.HelixConfig{APIURL: fake.APIURL(), AuthURL: fake.AuthURL(), Token: "oauth:" + testToken}
+	if clock != nil { // a nil *Clock in the interface would be called
+		cfg.Clock = clock
+	}
+	h, err := twitch.NewHelix(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

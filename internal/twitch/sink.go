@@ -22,8 +22,14 @@ type SinkConfig struct {
 	// broadcaster_id moderation calls need.
 	ChannelIDs map[string]string
 	Log        *slog.Logger
-	// QueueSize bounds the moderation actions waiting per channel.
+	// QueueSize bounds the moderation actions waiting per channel
+	// (DefaultModerationQueue when 0); when it is full the least severe
+	// are dropped, counted as Shed.
 	QueueSize int
+	// Moderator reports whether the bot moderates a channel, and whether
+	// Twitch has said yet (IRC.Moderator); nil: never known. Private
+	// actions wait for a yes (see mayModerate).
+	Moderator func(channel string) (mod, known bool)
 }
 
 // Sink carries decisions out on Twitch: replies go to the Sender, which
@@ -32,7 +38,10 @@ type SinkConfig struct {
 //
 // Deliver never waits for Twitch. Each channel has a queue of moderation
 // actions worked by its own goroutine, so a slow or failing Helix call holds
-// up neither the channel's lane of messages nor any other channel.
+// up neither the channel's lane of messages nor any other channel. The
+// queue is ordered by severity, and every channel draws on the token's one
+// Helix Budget: when points are short, bans and timeouts go first, then
+// deletes, then warnings, then the rest (see modQueue).
 type Sink struct {
 	sender *chat.Sender
 	helix  *Helix
@@ -41,7 +50,9 @@ type Sink struct {
 
 	mu     sync.RWMutex // guards closed against sends on the queues
 	closed bool
-	queues map[string]chan enforcement
+	queues map[string]*modQueue
+
+	moderator func(channel string) (mod, known bool)
 
 	stopped  atomic.Bool // the token was refused: no more moderation
 	disabled sync.Map    // chat.PenaltyKind → true: the token lacks its scope
@@ -49,12 +60,15 @@ type Sink struct {
 	dropped  atomic.Int64
 	failed   atomic.Int64
 	done     atomic.Int64
+	shed     atomic.Int64 // the part of dropped the full queues let go
 }
 
-// enforcement is one moderation action and the message it is about.
+// enforcement is one moderation action and the message it is about, with
+// its place in line.
 type enforcement struct {
-	msg chat.Message
-	e   chat.Enforcement
+	msg  chat.Message
+	e    chat.Enforcement
+	rank rank
 }
 
 // NewSink returns a sink for the given channels; Run works its queues.
@@ -63,11 +77,15 @@ func NewSink(cfg SinkConfig) *Sink {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = 64
+		cfg.QueueSize = DefaultModerationQueue
 	}
-	s := &Sink{sender: cfg.Sender, helix: cfg.Helix, ids: cfg.ChannelIDs, log: cfg.Log, queues: map[string]chan enforcement{}}
+	s := &Sink{sender: cfg.Sender, helix: cfg.Helix, ids: cfg.ChannelIDs, log: cfg.Log, queues: map[string]*modQueue{}, moderator: cfg.Moderator}
+	shed := func() {
+		s.shed.Add(1)
+		s.dropped.Add(1)
+	}
 	for ch := range cfg.ChannelIDs {
-		s.queues[ch] = make(chan enforcement, cfg.QueueSize)
+		s.queues[ch] = newModQueue(ch, cfg.QueueSize, cfg.Log, shed)
 	}
 	return s
 }
@@ -81,6 +99,9 @@ func (s *Sink) Deliver(_ context.Context, msg chat.Message, d chat.Decision) err
 	}
 	var errs []error
 	for _, e := range d.Enforcements {
+		if e.Private && !s.mayModerate(msg.Channel) {
+			continue
+		}
 		if err := s.enqueue(msg, e); err != nil {
 			errs = append(errs, err)
 		}
@@ -105,13 +126,10 @@ func (s *Sink) enqueue(msg chat.Message, e chat.Enforcement) error {
 		s.dropped.Add(1)
 		return fmt.Errorf("%s in #%s: not a channel the bot moderates", e.Kind, msg.Channel)
 	}
-	select {
-	case q <- enforcement{msg: msg, e: e}:
-		return nil
-	default:
-		s.dropped.Add(1)
-		return fmt.Errorf("%s in #%s: moderation queue full (Twitch is slow to answer)", e.Kind, msg.Channel)
-	}
+	// A full queue is not an error here: the queue counts and logs what it
+	// drops once per wave, where an error would be logged per message.
+	q.push(enforcement{msg: msg, e: e, rank: rank{sev: severityOf(e.Kind), seq: s.helix.Budget().next()}})
+	return nil
 }
 
 // Run works every channel's moderation queue until ctx ends, or until Close
@@ -119,22 +137,39 @@ func (s *Sink) enqueue(msg chat.Message, e chat.Enforcement) error {
 func (s *Sink) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for ch, q := range s.queues {
-		wg.Go(func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case job, ok := <-q:
-					if !ok {
-						return
-					}
-					s.enforce(ctx, ch, job)
-				}
-			}
-		})
+		wg.Go(func() { s.work(ctx, ch, q) })
 	}
 	wg.Wait()
 	return nil
+}
+
+// work carries out one channel's queue. It waits for a point of the budget
+// before it picks the action, so the action is the most severe one queued
+// when the point comes, not the one that was first when the wait began.
+func (s *Sink) work(ctx context.Context, channel string, q *modQueue) {
+	budget := s.helix.Budget()
+	defer func() {
+		if n := q.abandon(); n > 0 {
+			s.dropped.Add(int64(n))
+			s.log.Warn("shutting down: moderation actions still queued were not carried out", "channel", channel, "actions", n)
+		}
+	}()
+	for q.wait(ctx) {
+		if err := budget.take(ctx, q.top); err != nil {
+			return
+		}
+		job, ok := q.pop()
+		if !ok {
+			budget.unused()
+			continue
+		}
+		opts := &callOpts{rank: job.rank, requeue: true}
+		opts.prepaid.Store(true)
+		s.enforce(withCallOpts(ctx, opts), channel, job)
+		if opts.prepaid.Load() { // skipped, or failed before calling Twitch
+			budget.unused()
+		}
+	}
 }
 
 // Close stops Deliver from queueing moderation; Run returns once what is
@@ -147,13 +182,17 @@ func (s *Sink) Close() {
 	}
 	s.closed = true
 	for _, q := range s.queues {
-		close(q)
+		q.close()
 	}
 }
 
 // SinkStats counts moderation actions.
 type SinkStats struct {
 	Done, Failed, Dropped int64
+	// Queued is how many actions wait for Twitch now; Shed is the part of
+	// Dropped that found the queue full (the least severe go first).
+	Queued int
+	Shed   int64
 	// Stopped is set once Twitch refused the token: the bot no longer
 	// moderates at all. Disabled lists actions whose scope the token lacks.
 	Stopped  bool
@@ -162,7 +201,10 @@ type SinkStats struct {
 
 // Stats returns the sink's counters.
 func (s *Sink) Stats() SinkStats {
-	st := SinkStats{Done: s.done.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(), Stopped: s.stopped.Load()}
+	st := SinkStats{Done: s.done.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(), Shed: s.shed.Load(), Stopped: s.stopped.Load()}
+	for _, q := range s.queues {
+		st.Queued += q.len()
+	}
 	s.disabled.Range(func(k, _ any) bool {
 		st.Disabled = append(st.Disabled, string(k.(chat.PenaltyKind)))
 		return true
@@ -195,7 +237,11 @@ func scopeFor(k chat.PenaltyKind) string {
 
 func (s *Sink) enforce(ctx context.Context, channel string, job enforcement) {
 	e, msg := job.e, job.msg
-	log := s.log.With("channel", channel, "user", cmp.Or(e.User, msg.User), "action", string(e.Kind))
+	log := s.log.With("channel", channel)
+	if !e.Private { // a private action's log names nobody
+		log = log.With("user", cmp.Or(e.User, msg.User))
+	}
+	log = log.With("action", string(e.Kind))
 	if s.stopped.Load() {
 		s.dropped.Add(1)
 		log.Debug("moderation skipped: the token was refused")
@@ -211,6 +257,11 @@ func (s *Sink) enforce(ctx context.Context, channel string, job enforcement) {
 	case err == nil:
 		s.done.Add(1)
 		log.Info("moderation carried out", "reason", e.Reason, "duration", e.Duration)
+	case errors.Is(err, ErrRateLimited) && ctx.Err() == nil:
+		// Back in line at the head of its severity; the budget now waits
+		// for Twitch's reset, and logs that once for every channel.
+		s.queues[channel].again(job)
+		log.Debug("moderation rate-limited by twitch; queued again", "err", err)
 	case errors.Is(err, ErrUnauthorized):
 		s.failed.Add(1)
 		s.unauthorized(ctx, e.Kind, err)

@@ -179,25 +179,6 @@ func TestSinkSlowHelixBlocksNoLane(t *testing.T) {
 	r.fake.WaitRequests(t, "/moderation/bans", 1)
 }
 
-func TestSinkQueueBound(t *testing.T) {
-	r := startSink(t, "mira")
-	release := make(chan struct{})
-	defer close(release)
-	r.fake.Respond(func(req twitchtest.Request) (int, http.Header, string) {
-		<-release
-		return 0, nil, ""
-	})
-	var full bool
-	for range 200 {
-		if err := r.sink.Deliver(context.Background(), viewerMsg, moderate(chat.Enforcement{Kind: chat.PenaltyDelete})); err != nil {
-			full = strings.Contains(err.Error(), "queue full")
-		}
-	}
-	if !full || r.sink.Stats().Dropped == 0 {
-		t.Errorf("200 actions against a stuck Twitch: no queue-full error (stats %+v)", r.sink.Stats())
-	}
-}
-
 // TestSinkRevokedTokenStopsModeration: a 401 makes the sink ask Twitch
 // about the token; a dead token stops moderation for good, loudly.
 func TestSinkRevokedTokenStopsModeration(t *testing.T) {

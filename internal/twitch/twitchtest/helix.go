@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +16,9 @@ import (
 
 // Helix is a fake of Twitch's auth and Helix APIs on an httptest server:
 // /oauth2/validate, /helix/users and the moderation endpoints, checking the
-// token and client id as Twitch does and recording every request.
+// token and client id as Twitch does and recording every request. With
+// RateLimit it also keeps Twitch's points bucket, and Throttle makes it
+// answer 429 for a while.
 type Helix struct {
 	*httptest.Server
 
@@ -28,6 +31,12 @@ type Helix struct {
 	requests []Request
 	arrived  chan struct{}
 	respond  func(Request) (status int, header http.Header, body string)
+
+	now       func() time.Time
+	limit     int       // points a minute; 0 keeps no bucket
+	used      int       // points spent in this bucket
+	reset     time.Time // when the bucket is full again
+	throttled time.Time // every Helix call before then is refused with 429
 }
 
 // Request is one request the fake received.
@@ -37,6 +46,10 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   string
+	// At is when it arrived, by the fake's clock (see SetClock); Status is
+	// what the fake answered.
+	At     time.Time
+	Status int
 }
 
 // AllScopes are the scopes a well-made chatdesk token has.
@@ -48,7 +61,7 @@ var AllScopes = []string{
 // NewHelix starts a fake that accepts token for the bot account login
 // (user id "bot-id"), issued to client id "test-client", with every scope.
 func NewHelix(t testing.TB, token, login string) *Helix {
-	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1)}
+	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1), now: time.Now}
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.Close)
 	return h
@@ -81,6 +94,87 @@ func (h *Helix) Respond(f func(Request) (status int, header http.Header, body st
 	h.mu.Lock()
 	h.respond = f
 	h.mu.Unlock()
+}
+
+// SetClock makes the fake read the time from c: the bucket's minutes,
+// Throttle's end and Request.At then follow a test's clock.
+func (h *Helix) SetClock(c interface{ Now() time.Time }) {
+	h.mu.Lock()
+	h.now = c.Now
+	h.mu.Unlock()
+}
+
+// RateLimit makes the fake keep Twitch's bucket: limit points a minute,
+// one for every Helix call (the auth API is not counted), the state in
+// Ratelimit-Limit, Ratelimit-Remaining and Ratelimit-Reset (a Unix time)
+// on every answer, and 429 Too Many Requests once the bucket is empty.
+// Buckets start on a whole second, so Ratelimit-Reset is exact.
+func (h *Helix) RateLimit(limit int) {
+	h.mu.Lock()
+	h.limit = limit
+	h.mu.Unlock()
+}
+
+// Throttle answers every Helix call with 429 until the fake's clock reaches
+// until, as when something else spends the token's points as soon as the
+// bucket refills: Ratelimit-Remaining is 0 and Ratelimit-Reset the end of
+// the current bucket, which is then empty again. It implies
+// RateLimit(800) unless a limit is set.
+func (h *Helix) Throttle(until time.Time) {
+	h.mu.Lock()
+	h.throttled = until
+	if h.limit == 0 {
+		h.limit = 800
+	}
+	h.mu.Unlock()
+}
+
+// Client returns an HTTP client that reaches the fake without a network:
+// each request is served in the calling goroutine. Tests that run under
+// testing/synctest need it (a socket is outside their bubble); create the
+// fake outside the bubble and use this client inside it.
+func (h *Helix) Client() *http.Client { return &http.Client{Transport: inProcess{h}} }
+
+type inProcess struct{ h *Helix }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	r = r.Clone(r.Context())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	t.h.serve(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// bucket spends a point of a Helix call, setting the Ratelimit-* headers,
+// and reports false when the call must be refused with 429; h.mu must be
+// held.
+func (h *Helix) bucket(header http.Header, now time.Time) bool {
+	if h.limit == 0 {
+		return true
+	}
+	if h.reset.IsZero() || !now.Before(h.reset) {
+		h.reset, h.used = now.Truncate(time.Second).Add(time.Minute), 0
+	}
+	throttled := now.Before(h.throttled)
+	ok := !throttled && h.used < h.limit
+	if ok {
+		h.used++
+	}
+	remaining := h.limit - h.used
+	if throttled {
+		remaining = 0
+	}
+	header.Set("Ratelimit-Limit", strconv.Itoa(h.limit))
+	header.Set("Ratelimit-Remaining", strconv.Itoa(remaining))
+	header.Set("Ratelimit-Reset", strconv.FormatInt(h.reset.Unix(), 10))
+	return ok
 }
 
 // Requests returns the requests received so far.
@@ -118,16 +212,30 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 	req := Request{Method: r.Method, Query: r.URL.Query(), Header: r.Header.Clone(), Body: string(body)}
 	auth := strings.HasPrefix(r.URL.Path, "/oauth2/")
 	req.Path = strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/helix"), "/oauth2")
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	w = sw
 	h.mu.Lock()
+	req.At = h.now()
+	n := len(h.requests)
 	h.requests = append(h.requests, req)
 	respond, token, clientID := h.respond, h.token, h.clientID
+	allowed := auth || h.bucket(w.Header(), req.At)
 	h.mu.Unlock()
 	defer func() {
+		h.mu.Lock()
+		h.requests[n].Status = sw.status
+		h.mu.Unlock()
 		select {
 		case h.arrived <- struct{}{}:
 		default:
 		}
 	}()
+	if !allowed {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		io.WriteString(w, `{"error":"Too Many Requests","status":429,"message":"Too Many Requests"}`)
+		return
+	}
 	if respond != nil {
 		if status, header, body := respond(req); status != 0 {
 			for k, v := range header {
@@ -215,4 +323,15 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail(http.StatusNotFound, "not found")
 	}
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
