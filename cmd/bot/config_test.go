@@ -103,6 +103,10 @@ func TestCheckProblems(t *testing.T) {
 			"several-shape-problems.yaml:6: answer.reload_interval:",
 			"several-shape-problems.yaml:11: twitch.tls:",
 		}},
+		{"suggest-delete", []string{
+			`testdata/check/suggest-delete.yaml:3: escalation.suggest_delete: want true or false, got "sometimes"`,
+			"testdata/check/suggest-delete.yaml:8: channels[0].escalation.suggest_delete: want true or false",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.config, func(t *testing.T) {
@@ -487,6 +491,8 @@ func TestEnvOverridesEveryKind(t *testing.T) {
 			func(c *Config) (string, string) { return fmt.Sprint(c.Answer.MinConfidence["zh"]), "0.8" }},
 		{"CHATDESK_FEEDBACK_WINDOW=30s",
 			func(c *Config) (string, string) { return c.Feedback.Window.String(), "30s" }},
+		{"CHATDESK_ESCALATION_SUGGEST_DELETE=false",
+			func(c *Config) (string, string) { return fmt.Sprint(c.Escalation.SuggestDelete), "false" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env, func(t *testing.T) {

@@ -45,6 +45,7 @@ func TestEscalationConfig(t *testing.T) {
 	want := escalation.Settings{
 		FirstResponse: 5 * time.Minute, RemindEvery: 2 * time.Minute, ClaimLease: 10 * time.Minute,
 		DeliveryExpiry: 2 * time.Hour, AwayAfter: 10 * time.Minute, CrowdViewers: 4, CrowdWithin: 3 * time.Minute, Mentions: false,
+		SuggestDelete: true,
 	}
 	if !on || mira != want {
 		t.Errorf("#mira desk = %+v (on %v)\nwant %+v", mira, on, want)

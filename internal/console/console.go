@@ -195,6 +195,13 @@ func (c *Console) Deliver(_ context.Context, msg chat.Message, d chat.Decision) 
 			}
 		}
 	}
+	for _, e := range d.Enforcements {
+		if e.Private && e.Kind == chat.PenaltyDelete {
+			// On Twitch this happens only where the bot moderates; the
+			// console shows what it decided, and names nobody.
+			fmt.Fprintf(&b, "%s [delete the message: suggestions stay private]\n", c.BotName)
+		}
+	}
 	if d.Penalty != "" {
 		// A shadow decision is only recorded; saying so keeps a streamer
 		// trying a rule from thinking the viewer was punished.

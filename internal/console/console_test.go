@@ -187,6 +187,12 @@ func TestDeliver(t *testing.T) {
 			want: []string{"chatdesk [delete Ana: links]"},
 		},
 		{
+			name: "a suggestion leaves chat, naming nobody",
+			d: chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{Text: "@Ana thanks — your suggestion is in the box, anonymously"}},
+				Enforcements: []chat.Enforcement{{Kind: chat.PenaltyDelete, MessageID: "m1", Private: true}}},
+			want: []string{"chatdesk: @Ana thanks — your suggestion is in the box, anonymously", "chatdesk [delete the message: suggestions stay private]"},
+		},
+		{
 			name: "nothing to say",
 			d:    chat.Decision{Action: chat.ActionAnswer, Note: "cooldown, already pointed"},
 		},

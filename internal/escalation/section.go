@@ -101,7 +101,7 @@ func SectionDefaults() map[string]any {
 		"crowd.viewers": DefaultCrowdViewers, "crowd.within": DefaultCrowdWithin.String(),
 		"sla.first_response": DefaultFirstResponse.String(), "sla.remind_every": DefaultRemindEvery.String(),
 		"claim_lease": DefaultClaimLease.String(), "delivery_expiry": DefaultDeliveryExpiry.String(),
-		"away_after": DefaultAwayAfter.String(),
+		"away_after": DefaultAwayAfter.String(), "suggest_delete": true,
 	}
 }
 
@@ -122,6 +122,9 @@ type Section struct {
 	// AwayAfter: a viewer silent this long gets the answer when they are
 	// back rather than at once.
 	AwayAfter time.Duration `mapstructure:"away_after"`
+	// SuggestDelete deletes a viewer's !suggest from chat once it is in
+	// the box, where the bot is a moderator.
+	SuggestDelete bool `mapstructure:"suggest_delete"`
 }
 
 // CrowdSection: Viewers different viewers asking the same unanswered
@@ -147,6 +150,8 @@ type ChannelSection struct {
 	Mentions *bool               `mapstructure:"mentions"`
 	Crowd    ChannelCrowdSection `mapstructure:"crowd"`
 	SLA      SLASection          `mapstructure:"sla"`
+	// SuggestDelete: nil inherits.
+	SuggestDelete *bool `mapstructure:"suggest_delete"`
 }
 
 // ChannelCrowdSection is CrowdSection with "inherit" expressible.
@@ -162,6 +167,7 @@ func (e Section) Settings(ce ChannelSection) (Settings, bool) {
 		FirstResponse: e.SLA.FirstResponse, RemindEvery: e.SLA.RemindEvery, ClaimLease: e.ClaimLease,
 		DeliveryExpiry: e.DeliveryExpiry, AwayAfter: e.AwayAfter,
 		CrowdViewers: e.Crowd.Viewers, CrowdWithin: e.Crowd.Within, Mentions: e.Mentions,
+		SuggestDelete: e.SuggestDelete,
 	}
 	enabled := e.Enabled
 	if ce.Enabled != nil {
@@ -169,6 +175,9 @@ func (e Section) Settings(ce ChannelSection) (Settings, bool) {
 	}
 	if ce.Mentions != nil {
 		s.Mentions = *ce.Mentions
+	}
+	if ce.SuggestDelete != nil {
+		s.SuggestDelete = *ce.SuggestDelete
 	}
 	if ce.Crowd.Viewers != nil {
 		s.CrowdViewers = *ce.Crowd.Viewers

@@ -9,7 +9,7 @@ import (
 
 func TestSectionSettings(t *testing.T) {
 	top := Section{
-		Enabled: true, Mentions: true,
+		Enabled: true, Mentions: true, SuggestDelete: true,
 		Crowd:      CrowdSection{Viewers: 3, Within: 2 * time.Minute},
 		SLA:        SLASection{FirstResponse: 5 * time.Minute, RemindEvery: 2 * time.Minute},
 		ClaimLease: 10 * time.Minute, DeliveryExpiry: time.Hour, AwayAfter: 7 * time.Minute,
@@ -24,10 +24,12 @@ func TestSectionSettings(t *testing.T) {
 		{"inherits everything", ChannelSection{}, Settings{
 			FirstResponse: 5 * time.Minute, RemindEvery: 2 * time.Minute, ClaimLease: 10 * time.Minute,
 			DeliveryExpiry: time.Hour, AwayAfter: 7 * time.Minute, CrowdViewers: 3, CrowdWithin: 2 * time.Minute, Mentions: true,
+			SuggestDelete: true,
 		}, true},
 		{"changes what it names", ChannelSection{
 			Mentions: &off, Crowd: ChannelCrowdSection{Viewers: &four, Within: time.Minute},
-			SLA: SLASection{FirstResponse: time.Minute, RemindEvery: 30 * time.Second},
+			SLA:           SLASection{FirstResponse: time.Minute, RemindEvery: 30 * time.Second},
+			SuggestDelete: &off,
 		}, Settings{
 			FirstResponse: time.Minute, RemindEvery: 30 * time.Second, ClaimLease: 10 * time.Minute,
 			DeliveryExpiry: time.Hour, AwayAfter: 7 * time.Minute, CrowdViewers: 4, CrowdWithin: time.Minute, Mentions: false,
@@ -35,6 +37,7 @@ func TestSectionSettings(t *testing.T) {
 		{"turns the desk off", ChannelSection{Enabled: &off}, Settings{
 			FirstResponse: 5 * time.Minute, RemindEvery: 2 * time.Minute, ClaimLease: 10 * time.Minute,
 			DeliveryExpiry: time.Hour, AwayAfter: 7 * time.Minute, CrowdViewers: 3, CrowdWithin: 2 * time.Minute, Mentions: true,
+			SuggestDelete: true,
 		}, false},
 	}
 	for _, tt := range tests {
@@ -123,7 +126,7 @@ func TestSectionDefaults(t *testing.T) {
 	want := map[string]any{
 		"enabled": true, "mentions": true, "crowd.viewers": 3, "crowd.within": "5m0s",
 		"sla.first_response": "10m0s", "sla.remind_every": "5m0s", "claim_lease": "15m0s",
-		"delivery_expiry": "24h0m0s", "away_after": "10m0s",
+		"delivery_expiry": "24h0m0s", "away_after": "10m0s", "suggest_delete": true,
 	}
 	if got := SectionDefaults(); !reflect.DeepEqual(got, want) {
 		t.Errorf("SectionDefaults = %v; want %v", got, want)

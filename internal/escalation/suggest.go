@@ -96,7 +96,7 @@ func (d *Desk) suggest(ctx context.Context, msg chat.Message, text string) chat.
 	at := d.at(msg)
 	id, ok := d.box.admit(msg, at)
 	if !ok {
-		return say(msg, "", fmt.Sprintf("you've made %d suggestions in the last %s — thanks! try again later", d.box.limit, chat.FormatDuration(d.box.window, 4)))
+		return d.private(msg, fmt.Sprintf("you've made %d suggestions in the last %s — thanks! try again later", d.box.limit, chat.FormatDuration(d.box.window, 4)))
 	}
 	t, _, err := d.store.Create(ctx, NewTicket{
 		Channel: d.channel, Kind: KindSuggestion, Source: SourceSuggest, Text: text, MessageID: id,
@@ -105,13 +105,35 @@ func (d *Desk) suggest(ctx context.Context, msg chat.Message, text string) chat.
 	if err != nil {
 		// The detail only: the error never names the viewer.
 		d.log.Warn("file suggestion", "err", err)
-		return say(msg, "", "the suggestion box is unreachable right now — try again in a minute")
+		return d.private(msg, "the suggestion box is unreachable right now — try again in a minute")
 	}
 	d.track(t)
 	d.log.Info("suggestion filed", "ticket", t.Ref())
 	// The reply carries no ticket number: with it, whoever sees chat could
 	// tell which suggestion in the list is whose.
-	return say(msg, "", "thanks — your suggestion is in the box, anonymously")
+	return d.private(msg, "thanks — your suggestion is in the box, anonymously")
+}
+
+// private is the reply to a viewer's !suggest. Where the channel has
+// SuggestDelete, the decision also deletes the viewer's message from chat,
+// whether or not the box took it: the idea was meant for the box, not for
+// the stream. The reply then goes out unthreaded, addressed by name: a
+// threaded reply shows the message it answers ("replying to @ana: !suggest
+// …"), which would put the suggestion back in public chat. Twitch deletes
+// no moderator's or the broadcaster's message, so theirs stay, answered in
+// a thread as before.
+func (d *Desk) private(msg chat.Message, text string) chat.Decision {
+	dec := say(msg, "", text)
+	if !d.set.SuggestDelete || msg.ID == "" || msg.Roles.Privileged() {
+		return dec
+	}
+	dec.Replies[0].ParentID = ""
+	dec.Replies[0].Text = "@" + msg.Name() + " " + text
+	dec.Enforcements = []chat.Enforcement{{
+		Kind: chat.PenaltyDelete, MessageID: msg.ID, Private: true,
+		Reason: "a suggestion for the box, kept out of public chat",
+	}}
+	return dec
 }
 
 // cmdSuggestions lists the open suggestions for the broadcaster, newest

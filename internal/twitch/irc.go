@@ -311,6 +311,16 @@ type ChannelState struct {
 	LastMessage time.Time
 }
 
+// Moderator reports whether the bot is a moderator (or the broadcaster) in
+// channel, as Twitch's last USERSTATE there said; known is false until
+// Twitch has said.
+func (c *IRC) Moderator(channel string) (mod, known bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	mod, known = c.mod[channel]
+	return mod, known
+}
+
 // State returns the connection's current state.
 func (c *IRC) State() State {
 	c.mu.Lock()
