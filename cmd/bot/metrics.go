@@ -73,6 +73,9 @@ func liveMetricsOf(st twitch.Status) metrics.Live {
 	l := metrics.Live{
 		Connected: st.Connected, Connects: st.Connects, Send: st.Send,
 		Enforced: st.Moderation.Done, EnforceFailed: st.Moderation.Failed, EnforceDropped: st.Moderation.Dropped,
+		EnforceQueued: st.Moderation.Queued, EnforceShed: st.Moderation.Shed,
+		Helix: metrics.HelixBudget{Limit: st.Helix.Limit, Remaining: st.Helix.Remaining, Waiting: st.Helix.Waiting,
+			Waited: st.Helix.Waited, RateLimited: st.Helix.RateLimited},
 	}
 	for _, ch := range st.Channels {
 		l.Channels = append(l.Channels, metrics.LiveChannel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator})

@@ -102,7 +102,10 @@ func healthOf(st twitch.Status) health.Status {
 		DroppedMessages: st.Dropped,
 		Send:            health.Send{Queued: st.Send.Queued, Posted: st.Send.Posted, Stale: st.Send.Stale, Rejected: st.Send.Rejected},
 		Moderation: health.Moderation{Done: st.Moderation.Done, Failed: st.Moderation.Failed, Dropped: st.Moderation.Dropped,
+			Queued: st.Moderation.Queued, Shed: st.Moderation.Shed,
 			Stopped: st.Moderation.Stopped, Disabled: st.Moderation.Disabled},
+		Helix: &health.Helix{Limit: st.Helix.Limit, Remaining: st.Helix.Remaining, Reset: st.Helix.Reset,
+			Waiting: st.Helix.Waiting, Waited: st.Helix.Waited, RateLimited: st.Helix.RateLimited},
 	}
 	for _, ch := range st.Channels {
 		h.Channels = append(h.Channels, health.Channel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator, LastMessage: ch.LastMessage})

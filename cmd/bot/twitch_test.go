@@ -442,6 +442,10 @@ type healthStatus struct {
 	Send struct {
 		Posted int `json:"posted"`
 	} `json:"send"`
+	Helix struct {
+		Limit     int `json:"limit"`
+		Remaining int `json:"remaining"`
+	} `json:"helix"`
 	code int
 }
 
@@ -468,6 +472,10 @@ func TestTwitchHealthz(t *testing.T) {
 	st := b.health()
 	if st.code != http.StatusOK || !st.Connected || st.LastMessage != "" {
 		t.Errorf("health before any chat: %+v; want 200, connected, no last message", st)
+	}
+	// Start-up looked the channels up: one point of Twitch's 800.
+	if st.Helix.Limit != 800 || st.Helix.Remaining != 799 {
+		t.Errorf("helix budget %+v; want 799 of 800 points left", st.Helix)
 	}
 	want := []string{"mira joined moderator", "sam joined"}
 	var got []string

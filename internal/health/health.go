@@ -29,6 +29,8 @@ type Status struct {
 	DroppedMessages int64      `json:"dropped_messages"`
 	Send            Send       `json:"send"`
 	Moderation      Moderation `json:"moderation"`
+	// Helix is Twitch's API budget; live only.
+	Helix *Helix `json:"helix,omitempty"`
 }
 
 // Channel is one channel's health.
@@ -54,10 +56,27 @@ type Moderation struct {
 	Done    int64 `json:"done"`
 	Failed  int64 `json:"failed"`
 	Dropped int64 `json:"dropped"`
+	// Queued actions wait for Twitch's API budget; Shed counts those
+	// dropped (part of Dropped) because the queue was full, least severe
+	// first.
+	Queued int   `json:"queued"`
+	Shed   int64 `json:"shed"`
 	// Stopped is set when Twitch refused the token: the bot no longer
 	// moderates. Disabled lists actions whose scope the token lacks.
 	Stopped  bool     `json:"stopped"`
 	Disabled []string `json:"disabled,omitempty"`
+}
+
+// Helix describes the token's budget on Twitch's API: points left in the
+// bucket until Reset, calls waiting for it, and how often Twitch answered
+// 429 Too Many Requests.
+type Helix struct {
+	Limit       int       `json:"limit"`
+	Remaining   int       `json:"remaining"`
+	Reset       time.Time `json:"reset,omitzero"`
+	Waiting     int       `json:"waiting"`
+	Waited      int64     `json:"waited"`
+	RateLimited int64     `json:"rate_limited"`
 }
 
 // Handler serves status() as JSON: 200 while connected, 503 otherwise.

@@ -19,6 +19,20 @@ type Live struct {
 	// Enforced, EnforceFailed and EnforceDropped count moderation actions
 	// carried out, refused by Twitch, and given up on.
 	Enforced, EnforceFailed, EnforceDropped int64
+	// EnforceQueued actions wait for Twitch's API budget; EnforceShed
+	// counts those dropped (part of EnforceDropped) from a full queue.
+	EnforceQueued int
+	EnforceShed   int64
+	Helix         HelixBudget
+}
+
+// HelixBudget is the token's budget on Twitch's API.
+type HelixBudget struct {
+	// Limit and Remaining are the bucket's points, Waiting the calls
+	// waiting for it to refill.
+	Limit, Remaining, Waiting int
+	// Waited counts calls that had to wait; RateLimited the 429 answers.
+	Waited, RateLimited int64
 }
 
 // LiveChannel is one channel's part of Live.
@@ -55,6 +69,13 @@ var (
 	sendDroppedDesc = desc("send_dropped_total", "Chat messages not sent, by why: stale (waited too long), rejected (queue full), unsendable (channel given up), failed (Twitch refused).", "reason")
 	rateLimitedDesc = desc("send_rate_limited_total", "Times Twitch said the bot chatted too fast.")
 	enforcedDesc    = desc("moderation_enforcements_total", "Moderation actions sent to Twitch, by result (done, failed, dropped).", "result")
+	modQueueDesc    = desc("moderation_queue_depth", "Moderation actions waiting for Twitch's API budget.")
+	modShedDesc     = desc("moderation_shed_total", "Moderation actions dropped because the queue was full, the least severe first (part of dropped).")
+	pointsDesc      = desc("helix_points_remaining", "Points left in the token's Twitch API bucket until it refills.")
+	pointsLimitDesc = desc("helix_points_limit", "Points in a full Twitch API bucket (Ratelimit-Limit; 800 a minute documented).")
+	helixWaitDesc   = desc("helix_waiting", "Twitch API calls waiting for the bucket to refill.")
+	helixWaitedDesc = desc("helix_waited_total", "Twitch API calls that had to wait for the bucket to refill.")
+	helixLimitDesc  = desc("helix_rate_limited_total", "429 Too Many Requests answers from Twitch's API.")
 )
 
 // liveCollector turns a Live snapshot into metrics at scrape time.
@@ -63,7 +84,8 @@ type liveCollector struct {
 }
 
 func (c *liveCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{connectedDesc, connectsDesc, joinedDesc, moderatorDesc, queueDesc, sentDesc, sendDroppedDesc, rateLimitedDesc, enforcedDesc} {
+	for _, d := range []*prometheus.Desc{connectedDesc, connectsDesc, joinedDesc, moderatorDesc, queueDesc, sentDesc, sendDroppedDesc, rateLimitedDesc, enforcedDesc,
+		modQueueDesc, modShedDesc, pointsDesc, pointsLimitDesc, helixWaitDesc, helixWaitedDesc, helixLimitDesc} {
 		ch <- d
 	}
 }
@@ -92,6 +114,13 @@ func (c *liveCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(enforcedDesc, st.Enforced, "done")
 	counter(enforcedDesc, st.EnforceFailed, "failed")
 	counter(enforcedDesc, st.EnforceDropped, "dropped")
+	gauge(modQueueDesc, float64(st.EnforceQueued))
+	counter(modShedDesc, st.EnforceShed)
+	gauge(pointsDesc, float64(st.Helix.Remaining))
+	gauge(pointsLimitDesc, float64(st.Helix.Limit))
+	gauge(helixWaitDesc, float64(st.Helix.Waiting))
+	counter(helixWaitedDesc, st.Helix.Waited)
+	counter(helixLimitDesc, st.Helix.RateLimited)
 }
 
 func b2f(b bool) float64 {

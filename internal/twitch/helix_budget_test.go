@@ -425,3 +425,47 @@ func TestSinkShutdownCountsWhatIsLeft(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSinkFlood: the same wave through Deliver, the queue, the budget
+// and the Helix client to the in-process fake, with a bucket too big to
+// pace: the bot's own cost per moderation call.
+func BenchmarkSinkFlood(b *testing.B) {
+	fake := twitchtest.NewHelix(b, testToken, "deskbot")
+	fake.RateLimit(1 << 30)
+	h, err := twitch.NewHelix(twitch.HelixConfig{APIURL: fake.APIURL(), AuthURL: fake.AuthURL(), Token: testToken, HTTP: fake.Client()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := h.Validate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	s := twitch.NewSink(twitch.SinkConfig{Sender: chat.NewSender(&nowhere{}, chat.SenderConfig{}), Helix: h,
+		ChannelIDs: map[string]string{"mira": twitchtest.RoomID("mira")}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	msg := chat.Message{ID: "m", Channel: "mira", ChannelID: twitchtest.RoomID("mira"), UserID: "42", User: "spammer"}
+	var actions int64
+	for b.Loop() {
+		for i := range 1000 {
+			s.Deliver(ctx, msg, moderate(chat.Enforcement{Kind: chat.PenaltyDelete, MessageID: fmt.Sprint(i)}))
+			if i%20 == 19 {
+				s.Deliver(ctx, msg, moderate(chat.Enforcement{Kind: chat.PenaltyBan}))
+			}
+		}
+		actions += 1050
+		for st := s.Stats(); st.Done+st.Dropped < actions; st = s.Stats() {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	st := s.Stats()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(st.Done), "ns/call")
+	b.ReportMetric(float64(st.Shed)/float64(b.N), "shed/wave")
+}

@@ -150,11 +150,13 @@ type Status struct {
 	State
 	Send       chat.SenderStats
 	Moderation SinkStats
+	// Helix is the token's API budget: what is left, and who waits.
+	Helix BudgetStats
 }
 
 // Status returns the current state of every part.
 func (l *Live) Status() Status {
-	return Status{State: l.irc.State(), Send: l.sender.Stats(), Moderation: l.sink.Stats()}
+	return Status{State: l.irc.State(), Send: l.sender.Stats(), Moderation: l.sink.Stats(), Helix: l.sink.helix.Budget().Stats()}
 }
 
 // Run runs the bot on Twitch until ctx ends, then shuts down in order: stop
