@@ -99,4 +99,11 @@ type Enforcement struct {
 	UserID    string
 	User      string
 	MessageID string
+	// Private marks an action taken for the author's privacy, not as a
+	// penalty: an anonymous suggestion removed from public chat. A sink
+	// names nobody in its logs for it ("deleted ana's message", logged as
+	// a suggestion is filed, would say whose it is), and carries it out
+	// only where it knows the bot moderates: anywhere else Twitch would
+	// refuse it, and a refused courtesy is not worth a Helix call.
+	Private bool
 }

@@ -47,6 +47,10 @@ type Settings struct {
 	// SuggestLimit anonymous suggestions per viewer within SuggestWindow.
 	SuggestLimit  int
 	SuggestWindow time.Duration
+	// SuggestDelete has a viewer's "!suggest …" deleted from chat (by a
+	// sink that can: see chat.Enforcement.Private), so that what is
+	// anonymous in the box is not public in chat.
+	SuggestDelete bool
 }
 
 // Defaults for zero Settings fields.

@@ -135,7 +135,7 @@ func NewLive(cfg LiveConfig) *Live {
 	l.irc = NewIRC(ic)
 	l.sender = chat.NewSender(l.irc, sc)
 	l.irc.cfg.Sender = l.sender
-	l.sink = NewSink(SinkConfig{Sender: l.sender, Helix: cfg.Helix, ChannelIDs: cfg.ChannelIDs, Log: cfg.Log})
+	l.sink = NewSink(SinkConfig{Sender: l.sender, Helix: cfg.Helix, ChannelIDs: cfg.ChannelIDs, Log: cfg.Log, Moderator: l.irc.Moderator})
 	return l
 }
 

@@ -26,6 +26,10 @@ type SinkConfig struct {
 	// (DefaultModerationQueue when 0); when it is full the least severe
 	// are dropped, counted as Shed.
 	QueueSize int
+	// Moderator reports whether the bot moderates a channel, and whether
+	// Twitch has said yet (IRC.Moderator); nil: never known. Private
+	// actions wait for a yes (see mayModerate).
+	Moderator func(channel string) (mod, known bool)
 }
 
 // Sink carries decisions out on Twitch: replies go to the Sender, which
@@ -47,6 +51,8 @@ type Sink struct {
 	mu     sync.RWMutex // guards closed against sends on the queues
 	closed bool
 	queues map[string]*modQueue
+
+	moderator func(channel string) (mod, known bool)
 
 	stopped  atomic.Bool // the token was refused: no more moderation
 	disabled sync.Map    // chat.PenaltyKind → true: the token lacks its scope
@@ -73,7 +79,7 @@ func NewSink(cfg SinkConfig) *Sink {
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultModerationQueue
 	}
-	s := &Sink{sender: cfg.Sender, helix: cfg.Helix, ids: cfg.ChannelIDs, log: cfg.Log, queues: map[string]*modQueue{}}
+	s := &Sink{sender: cfg.Sender, helix: cfg.Helix, ids: cfg.ChannelIDs, log: cfg.Log, queues: map[string]*modQueue{}, moderator: cfg.Moderator}
 	shed := func() {
 		s.shed.Add(1)
 		s.dropped.Add(1)
@@ -93,6 +99,9 @@ func (s *Sink) Deliver(_ context.Context, msg chat.Message, d chat.Decision) err
 	}
 	var errs []error
 	for _, e := range d.Enforcements {
+		if e.Private && !s.mayModerate(msg.Channel) {
+			continue
+		}
 		if err := s.enqueue(msg, e); err != nil {
 			errs = append(errs, err)
 		}
@@ -228,7 +237,11 @@ func scopeFor(k chat.PenaltyKind) string {
 
 func (s *Sink) enforce(ctx context.Context, channel string, job enforcement) {
 	e, msg := job.e, job.msg
-	log := s.log.With("channel", channel, "user", cmp.Or(e.User, msg.User), "action", string(e.Kind))
+	log := s.log.With("channel", channel)
+	if !e.Private { // a private action's log names nobody
+		log = log.With("user", cmp.Or(e.User, msg.User))
+	}
+	log = log.With("action", string(e.Kind))
 	if s.stopped.Load() {
 		s.dropped.Add(1)
 		log.Debug("moderation skipped: the token was refused")
