@@ -161,17 +161,17 @@ func TestSinkSpamWaveKeepsToTheBudget(t *testing.T) {
 		synctest.Wait() // the first delete is with Twitch, which holds it
 		for i := 1; i < 1000; i++ {
 			r.deliver(t, "mira", "spammer", deleteOf(i))
-			if i%20 == 0 {
-				r.deliver(t, "mira", fmt.Sprintf("bot%02d", i/20), chat.Enforcement{Kind: chat.PenaltyBan, Reason: "spam bot"})
+			if i%20 == 19 {
+				r.deliver(t, "mira", fmt.Sprintf("bot%02d", (i+1)/20), chat.Enforcement{Kind: chat.PenaltyBan, Reason: "spam bot"})
 			}
 		}
 		close(hold)
 		r.drain()
 
 		calls := helixCalls(fake)
-		// After the held delete, 999 deletes and 49 bans arrived where
+		// After the held delete, 999 deletes and 50 bans arrived where
 		// 1,024 fit.
-		const bans, capacity = 49, twitch.DefaultModerationQueue
+		const bans, capacity = 50, twitch.DefaultModerationQueue
 		wantDone := 1 + capacity
 		if len(calls) != wantDone {
 			t.Fatalf("%d calls to Twitch; want %d (the held delete and a full queue)", len(calls), wantDone)
