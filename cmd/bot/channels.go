@@ -137,7 +137,7 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 		blocked := moderation.BlockFile{Path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml"), Dry: dry}
 		terms, err := blocked.Load()
 		if err == nil {
-			p.Moderation, err = moderation.New(cc.Name, s, moderation.Options{Now: o.now, Log: log, Blocked: terms})
+			p.Moderation, err = moderation.New(cc.Name, s, moderation.Options{Now: o.now, Log: log, Blocked: terms, BlockedFile: blocked.Path})
 		}
 		if err != nil {
 			r.Close()

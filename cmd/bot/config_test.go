@@ -87,6 +87,16 @@ func TestCheckProblems(t *testing.T) {
 		{"bad-yaml", []string{"testdata/check/bad-yaml.yaml:3: (yaml): "}},
 		{"bad-yaml-unclosed-list", []string{"testdata/check/bad-yaml-unclosed-list.yaml:3: (yaml): "}},
 		{"secret-in-file", []string{"testdata/check/secret-in-file.yaml:3: twitch.token: secrets do not belong in the config file; set CHATDESK_TWITCH_TOKEN"}},
+		// A banned term that would remove all or much of chat, or slow
+		// every message, is refused like any bad value.
+		{"banned-terms-unsafe", []string{
+			"banned-terms-unsafe.yaml:8: moderation.rules.banned_terms.terms[1]: regular expression matches empty text",
+			"banned-terms-unsafe.yaml:9: moderation.rules.banned_terms.terms[2]: regular expression too complex",
+			"banned-terms-unsafe.yaml:10: moderation.rules.banned_terms.terms[3]: matches ",
+			"banned-terms-unsafe.yaml:11: moderation.rules.banned_terms.terms[4]: regular expression too slow",
+			"banned-terms-unsafe.yaml:12: moderation.rules.banned_terms.terms[5]: matches ",
+			"banned-terms-unsafe.yaml:19: channels[0].moderation.rules.banned_terms.terms[0]: matches ",
+		}},
 		{"several-problems", []string{
 			"several-problems.yaml:3: bot.log_level:",
 			"several-problems.yaml:6: answer.min_confidence.en:",

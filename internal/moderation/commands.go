@@ -207,7 +207,9 @@ func (m *commands) block(_ context.Context, msg chat.Message, args string) chat.
 	}
 	terms, err := m.engine.Block(term)
 	if err != nil {
-		return reply(msg, "Can't block that: %v", err)
+		// The reason can quote the term back; cut it so the reply is one
+		// chat message.
+		return reply(msg, "Can't block that: %s", shorten(err.Error(), maxReasonRunes))
 	}
 	if err := m.save(terms); err != nil {
 		m.log.Error("block", "term", term, "err", err)
@@ -224,7 +226,7 @@ func (m *commands) unblock(_ context.Context, msg chat.Message, args string) cha
 	}
 	terms, ok := m.engine.Unblock(term)
 	if !ok {
-		return reply(msg, "%q is not on the block list (terms in config.yaml are changed there).", term)
+		return reply(msg, "%q is not on the block list (terms in config.yaml are changed there).", shorten(term, maxQuotedTermRunes))
 	}
 	if err := m.save(terms); err != nil {
 		m.log.Error("unblock", "term", term, "err", err)

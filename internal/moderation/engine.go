@@ -75,8 +75,13 @@ type Options struct {
 	// channel); nil discards.
 	Log *slog.Logger
 	// Blocked are terms moderators added with !block, restored from where
-	// the caller keeps them.
+	// the caller keeps them. A term that is refused now (the file was
+	// edited by hand, or written before a check existed) is skipped with a
+	// warning: one bad line must neither stop the channel nor, kept,
+	// remove its chat.
 	Blocked []string
+	// BlockedFile names where Blocked came from, for that warning.
+	BlockedFile string
 }
 
 // Engine judges one channel's messages. It is safe for concurrent use,
@@ -197,12 +202,22 @@ func New(channel string, s Settings, opts Options) (*Engine, error) {
 			e.banned = b
 		}
 	}
-	for _, t := range opts.Blocked {
+	e.restoreBlocked(opts.Blocked, opts.BlockedFile)
+	return e, nil
+}
+
+// restoreBlocked adds the terms kept from earlier runs, skipping with a
+// warning those that are refused now.
+func (e *Engine) restoreBlocked(terms []string, file string) {
+	if len(terms) > 0 && e.banned == nil {
+		e.log.Warn("blocked terms not applied: the banned_terms rule is off", "file", file, "terms", len(terms))
+		return
+	}
+	for _, t := range terms {
 		if err := e.addBlocked(t); err != nil {
-			return nil, fmt.Errorf("blocked term %q: %w", t, err)
+			e.log.Warn("blocked term skipped", "file", file, "term", t, "err", err)
 		}
 	}
-	return e, nil
 }
 
 // Handle is the engine as a pipeline stage: it checks the message and
@@ -495,7 +510,9 @@ func (e *Engine) RuleStates() []RuleState {
 var ErrBannedTermsOff = errors.New("the banned_terms rule is off in this channel's config")
 
 // Block adds a banned term (a word, a phrase or a /regexp/) and returns the
-// live list to keep. A term already listed is not added twice.
+// live list to keep. A term already listed is not added twice. A term that
+// matches empty text or much of ordinary chat, or that is over the regexp
+// budget, is refused; the error says why, in words fit for chat.
 func (e *Engine) Block(t string) ([]string, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -515,9 +532,16 @@ func (e *Engine) addBlocked(t string) error {
 			return nil
 		}
 	}
-	if err := e.banned.live.add(t); err != nil {
+	parsed, err := parseTerm(t)
+	if err != nil {
 		return err
 	}
+	// The channel's terms from the config and from !block are matched
+	// together, so they share one budget.
+	if err := fits(parsed, e.banned.configured, e.banned.live); err != nil {
+		return err
+	}
+	e.banned.live.addTerm(parsed)
 	e.blocked = append(e.blocked, t)
 	return nil
 }
@@ -540,12 +564,7 @@ func (e *Engine) Unblock(t string) ([]string, bool) {
 	if !found || e.banned == nil {
 		return append([]string(nil), e.blocked...), false
 	}
-	live, err := newTermSet(kept)
-	if err != nil {
-		// Every kept term was accepted once; this cannot happen.
-		return append([]string(nil), e.blocked...), false
-	}
-	e.banned.live = live
+	e.banned.live = e.banned.live.without(func(source string) bool { return strings.EqualFold(source, t) })
 	e.blocked = kept
 	return append([]string(nil), kept...), true
 }

@@ -276,16 +276,8 @@ func (s Settings) problems() []Problem {
 				add(fmt.Sprintf("%s.allow[%d]", f, i), "%v", err)
 			}
 		}
-		for i, t := range r.Terms {
-			if _, err := parseTerm(t); err != nil {
-				add(fmt.Sprintf("%s.terms[%d]", f, i), "%v", err)
-			}
-		}
-		for i, t := range r.Phrases {
-			if _, err := parseTerm(t); err != nil {
-				add(fmt.Sprintf("%s.phrases[%d]", f, i), "%v", err)
-			}
-		}
+		checkTermList(f+".terms", r.Terms, add)
+		checkTermList(f+".phrases", r.Phrases, add)
 		if spec.validate != nil {
 			spec.validate(r, func(opt, format string, args ...any) { add(f+"."+opt, format, args...) })
 		}

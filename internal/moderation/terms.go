@@ -22,18 +22,35 @@ type term struct {
 	// Thai), which match anywhere in the text.
 	substr []byte
 	re     *regexp.Regexp
+	// insts is the size of re's program and cost what it costs per
+	// character (see termcheck.go), counted against its list's budget.
+	insts, cost int
 }
 
 // parseTerm reads a term as config files and !block write it: a word or
-// phrase, or a regular expression between slashes ("/fr[e3]+/").
+// phrase, or a regular expression between slashes ("/fr[e3]+/"). It
+// refuses a term that would do harm once live: one that matches empty
+// text or much of the honest sample, or a regexp over the budget (see
+// termcheck.go). The error is the reason, in words a moderator can act on.
 func parseTerm(s string) (term, error) {
 	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n > maxTermRunes {
+		return term{}, fmt.Errorf("term is %d characters long, the limit is %d", n, maxTermRunes)
+	}
+	t, err := compileTerm(s)
+	if err != nil {
+		return term{}, err
+	}
+	if err := checkBroad(t); err != nil {
+		return term{}, err
+	}
+	return t, nil
+}
+
+// compileTerm turns s into a term, without judging how broad it is.
+func compileTerm(s string) (term, error) {
 	if len(s) >= 2 && s[0] == '/' && s[len(s)-1] == '/' {
-		re, err := regexp.Compile("(?i)" + s[1:len(s)-1])
-		if err != nil {
-			return term{}, fmt.Errorf("bad regular expression %s: %v", s, unwrapRegexpError(err))
-		}
-		return term{source: s, re: re}, nil
+		return compileTermRegexp(s, s[1:len(s)-1])
 	}
 	n := Normalize(s)
 	if n == "" {
@@ -76,33 +93,53 @@ type termSet struct {
 	// first word starts with it.
 	byFirst [256][]int
 	other   []int // regexps and unspaced terms
-	joinBuf []byte
+	// insts and cost are those of all the set's regexps together.
+	insts, cost int
+	joinBuf     []byte
 }
 
+// newTermSet parses every source; the set as a whole must fit the list
+// budget too.
 func newTermSet(sources []string) (*termSet, error) {
 	ts := &termSet{}
 	for _, s := range sources {
-		if err := ts.add(s); err != nil {
+		t, err := parseTerm(s)
+		if err == nil {
+			err = fits(t, ts)
+		}
+		if err != nil {
 			return nil, err
 		}
+		ts.addTerm(t)
 	}
 	return ts, nil
 }
 
-func (ts *termSet) add(s string) error {
-	t, err := parseTerm(s)
-	if err != nil {
-		return err
-	}
+// addTerm adds a term that has been parsed and fits.
+func (ts *termSet) addTerm(t term) {
 	i := len(ts.terms)
 	ts.terms = append(ts.terms, t)
+	ts.insts += t.insts
+	ts.cost += t.cost
 	if len(t.words) > 0 {
 		c := t.words[0][0]
 		ts.byFirst[c] = append(ts.byFirst[c], i)
 	} else {
 		ts.other = append(ts.other, i)
 	}
-	return nil
+}
+
+// without returns a set of the same terms but those whose source drop
+// reports, reusing the parsed terms: they were judged when they came in,
+// and judging them again could only differ if the machine got slower.
+func (ts *termSet) without(drop func(source string) bool) *termSet {
+	out := &termSet{}
+	for _, t := range ts.terms {
+		if !drop(t.source) {
+			out.addTerm(t)
+		}
+	}
+	return out
 }
 
 // match returns the first term the input contains.
@@ -110,11 +147,23 @@ func (ts *termSet) match(in *Input) (*term, bool) {
 	if len(ts.terms) == 0 {
 		return nil, false
 	}
+	// Regexps read at most maxMatchRunes of the text and of its
+	// normalised form, which bounds their cost on a huge message; the
+	// second pass is skipped when the two are the same.
+	var text string
+	var norm []byte
+	if len(ts.other) > 0 {
+		text = capRunes(in.Msg.Text, maxMatchRunes)
+		norm = capRunes(in.Norm, maxMatchRunes)
+		if string(norm) == text {
+			norm = nil
+		}
+	}
 	for _, i := range ts.other {
 		t := &ts.terms[i]
 		switch {
 		case t.re != nil:
-			if t.re.MatchString(in.Msg.Text) || t.re.Match(in.Norm) {
+			if t.re.MatchString(text) || (norm != nil && t.re.Match(norm)) {
 				return t, true
 			}
 		case bytes.Contains(in.Norm, t.substr):
