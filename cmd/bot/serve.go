@@ -84,6 +84,9 @@ type front struct {
 func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStore, m *metrics.Metrics, f front, log *slog.Logger) error {
 	rt := router.NewRouter(chs.Pipelines(), f.sink, log)
 	rt.Observe(chs)
+	if a.hooks.observe != nil {
+		rt.Observe(a.hooks.observe)
+	}
 	events := router.NewEventRecorder(store, nil, log)
 	rt.Observe(events)
 	if m != nil {

@@ -23,6 +23,9 @@ type liveHooks struct {
 	clock, dial chat.Clock
 	// onPost sees every message the bot posts.
 	onPost func(chat.Posted)
+	// observe sees every message the router has decided on, just before
+	// the decision is carried out: a test knows when chat was read.
+	observe router.Observer
 }
 
 // twitchFront connects the bot to the configured Twitch channels.

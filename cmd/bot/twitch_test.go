@@ -17,6 +17,7 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
 )
 
@@ -46,6 +47,7 @@ type liveOptions struct {
 	scopes   []string
 	logLevel string
 	onPost   func(chat.Posted)
+	observe  router.Observer
 	stderr   io.Writer
 	// moderation is a top-level moderation section, as YAML.
 	moderation string
@@ -115,7 +117,7 @@ http:
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	a := &app{env: os.Environ(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr,
-		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost}}
+		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost, observe: o.observe}}
 	go func() {
 		b.done <- a.execute(ctx, []string{"run", "--config", path})
 	}()

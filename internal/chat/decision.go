@@ -17,14 +17,33 @@ const (
 
 // Priority orders outgoing chat messages when the send budget is short:
 // lower values go first.
+//
+// The order follows who needs the bot most when chat is busiest: the
+// moderators and the streamer working the channel first, then what keeps
+// order, then what is owed to a viewer (an answer to their ticket, its
+// number), and last what chat can do without (FAQ answers, tips). Which
+// priorities may go stale, and after how long, is the Sender's MaxAge.
 type Priority int
 
 // Priorities, most urgent first.
 const (
-	PriorityModeration Priority = iota
+	// PriorityStaff is every reply to a moderator's or the broadcaster's
+	// command (the router's command stage raises them to it), including
+	// the answers a moderator's !answer delivers.
+	PriorityStaff Priority = iota
+	// PriorityModeration is a moderation notice ("@ana no links, please").
+	PriorityModeration
+	// PriorityTicket is a ticket's answer reaching its viewers, a late
+	// ticket number, and the moderators' SLA reminders.
 	PriorityTicket
+	// PriorityAck tells a viewer their question became a ticket, and which
+	// (their acknowledgement, and what !ticket says).
+	PriorityAck
+	// PriorityCommand is a viewer's command reply (!help, !faq, usage).
 	PriorityCommand
+	// PriorityAnswer is a FAQ answer.
 	PriorityAnswer
+	// PriorityTip is a tip posted unasked.
 	PriorityTip
 )
 
@@ -34,6 +53,28 @@ type Reply struct {
 	// ParentID threads the reply under that message when set.
 	ParentID string
 	Priority Priority
+	// Fold, when its Kind is set, lets the Sender post this reply
+	// together with others of the same kind waiting for the same channel,
+	// as one message naming every viewer: under load, chat gets one line
+	// instead of one per viewer. Text is what is posted when it goes out
+	// alone.
+	Fold Fold
+}
+
+// Fold describes a reply that can be folded with others of its kind into
+// one message: "@a @b @c " + Lead + "tickets #12–#14" + Tail.
+type Fold struct {
+	// Kind groups replies that may fold together; replies of one Kind
+	// share Lead, Noun and Tail.
+	Kind string
+	// To is the viewer the reply is for, as they are mentioned (no "@").
+	To string
+	// Number is what the reply tells them (a ticket number); 0 for none.
+	Number int64
+	// Noun names the numbers ("ticket" → "ticket #12", "tickets #12–#14").
+	Noun string
+	// Lead and Tail go before and after the numbers.
+	Lead, Tail string
 }
 
 // Decision is what a stage decided to do about one message. The zero value

@@ -42,8 +42,11 @@ type Limits struct {
 	Window       time.Duration
 	// ChannelGap is the least time between two messages in one channel.
 	ChannelGap time.Duration
-	// DuplicateWindow is how long the same text may not be repeated in one
-	// channel; the platform would drop the repeat.
+	// DuplicateWindow is how long the bot's previous message in a channel
+	// may not be posted there again; the platform would drop the repeat.
+	// Twitch compares with the previous message only ("identical to the
+	// previous one you sent, less than 30 seconds ago"), so any other
+	// message in between lifts the hold.
 	DuplicateWindow time.Duration
 }
 
@@ -62,15 +65,22 @@ func TwitchLimits() Limits {
 // DefaultMaxAge is how long a reply may wait for the send budget, per
 // priority, before it is dropped. A FAQ answer posted half a minute late
 // lands under other conversations and reads as noise, so answers and tips go
-// stale quickly; a command's reply lasts a little longer; moderation notices
-// and ticket answers are owed to someone and never go stale.
+// stale quickly; a viewer's command reply lasts a little longer. What is
+// owed to someone never goes stale: replies to moderators and the
+// broadcaster, moderation notices, ticket answers and a viewer's ticket
+// number. So the staff's replies can never expire before viewer traffic.
 var DefaultMaxAge = map[Priority]time.Duration{
 	PriorityCommand: 15 * time.Second,
 	PriorityAnswer:  5 * time.Second,
 	PriorityTip:     5 * time.Second,
 }
 
-// DefaultQueueSize bounds the messages waiting to be sent.
+// DefaultQueueSize bounds the messages waiting to be sent. At one message a
+// second per channel that is minutes of chat, far more than any reply is
+// worth waiting for; the bound is there so a flood costs bounded memory.
+// When it is reached, Send sheds the newest of the less urgent replies that
+// would go stale anyway (FAQ answers, tips, viewers' command replies), and
+// refuses the new reply only when none is left to shed.
 const DefaultQueueSize = 1024
 
 // SenderConfig configures a Sender. Zero fields take the defaults.
@@ -96,7 +106,14 @@ type SenderConfig struct {
 type Posted struct {
 	Channel, ParentID, Text string
 	Priority                Priority
-	Queued, At              time.Time
+	// Queued is when the message (for a folded one, its oldest reply) was
+	// given to Send.
+	Queued, At time.Time
+	// Folded is how many replies the message carries: 1, or more when
+	// several waiting replies were folded into it (see Fold).
+	Folded int
+	// To are the viewers a folded message names, in order; nil otherwise.
+	To []string
 }
 
 // Errors Send returns.
@@ -108,12 +125,17 @@ var (
 // SenderStats counts what became of the messages given to a Sender.
 type SenderStats struct {
 	Queued      int   // waiting now
+	Capacity    int   // the most that may wait (SenderConfig.QueueSize)
 	Posted      int64 // handed to the transport
 	Stale       int64 // dropped: waited longer than their priority allows
-	Rejected    int64 // refused: the queue was full or the sender closed
+	Shed        int64 // dropped while waiting to make room for a more urgent reply in a full queue
+	Rejected    int64 // refused: the queue was full of more urgent replies, or the sender closed
 	Unsendable  int64 // dropped: their channel was given up (the bot was banned, say)
 	PostFailed  int64 // the transport refused them
 	RateLimited int64 // the platform said the bot went too fast
+	// Folded counts replies that went out folded with others into one
+	// message (each reply counts, not the message).
+	Folded int64
 }
 
 // Sender posts replies to chat within the platform's limits. Replies are
@@ -121,6 +143,16 @@ type SenderStats struct {
 // time when the connection's budget, the channel's pacing and the
 // duplicate-text rule all allow; replies that wait too long for their
 // priority are dropped rather than posted late.
+//
+// Two rules keep what one viewer is told in order and short:
+//
+//   - Replies threaded under the same message go out in the order they were
+//     given to Send, whatever their priority: a viewer told "the ticket
+//     number follows in a moment" hears the number after that, never
+//     before. A reply waiting on its thread lets other threads pass.
+//   - Replies that can fold (Reply.Fold) and wait for the same channel go
+//     out as one message naming every viewer once two or more wait, so a
+//     flood of "!ask" costs chat a line a second, not a line per viewer.
 //
 // One Sender serves one chat connection: the limits it keeps are the
 // connection's. It is safe for concurrent use; Run does the posting.
@@ -137,7 +169,9 @@ type Sender struct {
 	wake chan struct{}
 
 	mu        sync.Mutex
-	queue     []*outgoing // most urgent first, FIFO within a priority
+	queue     []*outgoing             // most urgent first, FIFO within a priority
+	threads   map[threadKey]*outgoing // the newest queued message of each thread
+	waiting   map[uint64]bool         // next's scratch
 	seq       uint64
 	sent      []time.Time // post times within the last window, oldest first
 	channels  map[string]*channelState
@@ -154,8 +188,11 @@ type channelState struct {
 	slow      time.Duration
 	last      time.Time // last post
 	holdUntil time.Time
-	recent    map[string]time.Time // text → when it was last posted
-	lastText  string
+	// lastText is the channel's last message and lastTextAt when it may
+	// no longer be repeated from: Twitch refuses a message identical to
+	// the previous one the bot sent there within the duplicate window.
+	lastText   string
+	lastTextAt time.Time
 }
 
 // outgoing is one chat message waiting to be posted.
@@ -166,7 +203,15 @@ type outgoing struct {
 	queued                  time.Time
 	expires                 time.Time // zero: never stale
 	group                   uint64    // the parts of one reply share it
+	fold                    Fold      // Kind set: may fold with others (single-part replies only)
+	// after is the message queued before this one in its thread; this one
+	// waits until after has left the queue.
+	after *outgoing
+	gone  bool // left the queue: posted or dropped
 }
+
+// threadKey names a thread: the replies under one message in one channel.
+type threadKey struct{ channel, parent string }
 
 // NewSender returns a Sender posting through t. Nothing is posted until Run.
 func NewSender(t Transport, cfg SenderConfig) *Sender {
@@ -190,6 +235,8 @@ func NewSender(t Transport, cfg SenderConfig) *Sender {
 		waitReady: cfg.WaitForReady, onPost: cfg.OnPost, clock: cfg.Clock, log: cfg.Log,
 		wake:     make(chan struct{}, 1),
 		channels: map[string]*channelState{},
+		threads:  map[threadKey]*outgoing{},
+		waiting:  map[uint64]bool{},
 	}
 }
 
@@ -207,7 +254,7 @@ func (s *Sender) Send(channel string, r Reply) error {
 		s.stats.Rejected += int64(len(parts))
 		return ErrSenderClosed
 	}
-	if len(s.queue)+len(parts) > s.size {
+	if over := len(s.queue) + len(parts) - s.size; over > 0 && !s.shed(over, r.Priority) {
 		s.stats.Rejected += int64(len(parts))
 		return ErrQueueFull
 	}
@@ -216,11 +263,20 @@ func (s *Sender) Send(channel string, r Reply) error {
 	if age := s.maxAge[r.Priority]; age > 0 {
 		expires = now.Add(age)
 	}
+	fold := r.Fold
+	if len(parts) > 1 || fold.To == "" {
+		fold = Fold{} // a folded message names each viewer in one line
+	}
 	s.seq++
 	group := s.seq
 	for _, p := range parts {
 		s.seq++
-		o := &outgoing{channel: channel, parentID: r.ParentID, text: p, prio: r.Priority, seq: s.seq, queued: now, expires: expires, group: group}
+		o := &outgoing{channel: channel, parentID: r.ParentID, text: p, prio: r.Priority, seq: s.seq, queued: now, expires: expires, group: group, fold: fold}
+		if r.ParentID != "" {
+			k := threadKey{channel, r.ParentID}
+			o.after = s.threads[k]
+			s.threads[k] = o
+		}
 		i, _ := slices.BinarySearchFunc(s.queue, o, func(a, b *outgoing) int {
 			if a.prio != b.prio {
 				return int(a.prio) - int(b.prio)
@@ -231,6 +287,80 @@ func (s *Sender) Send(channel string, r Reply) error {
 	}
 	s.poke()
 	return nil
+}
+
+// shed makes room for n messages of priority p in a full queue by dropping
+// the least urgent, newest replies that would go stale anyway and are less
+// urgent than p, whole replies at a time. It drops nothing, and reports
+// false, when that cannot free n slots: what is owed to someone is never
+// pushed out. s.mu must be held.
+func (s *Sender) shed(n int, p Priority) bool {
+	// The parts of a reply sit side by side in the queue (one priority,
+	// consecutive sequence numbers), so walking back over them counts
+	// them all; a group reached part-way is dropped whole, freeing more.
+	groups := map[uint64]bool{}
+	freed := 0
+	for i := len(s.queue) - 1; i >= 0 && freed < n; i-- {
+		o := s.queue[i]
+		if o.prio <= p {
+			break // sorted by priority: nothing further up is less urgent
+		}
+		if o.expires.IsZero() {
+			continue
+		}
+		groups[o.group] = true
+		freed++
+	}
+	if freed < n {
+		return false
+	}
+	s.drop(func(o *outgoing) bool { return groups[o.group] }, &s.stats.Shed)
+	s.log.Info("send queue full: dropped less urgent replies to make room", "dropped", freed, "priority", int(p))
+	return true
+}
+
+// drop removes the queued messages f picks, counting them in *count.
+// s.mu must be held.
+func (s *Sender) drop(f func(*outgoing) bool, count *int64) {
+	kept := s.queue[:0]
+	for _, o := range s.queue {
+		if f(o) {
+			*count++
+			s.leave(o)
+			continue
+		}
+		kept = append(kept, o)
+	}
+	clear(s.queue[len(kept):])
+	s.queue = kept
+}
+
+// leave marks o as out of the queue, which frees the next message of its
+// thread. s.mu must be held.
+func (s *Sender) leave(o *outgoing) {
+	o.gone = true
+	if o.parentID == "" {
+		return
+	}
+	k := threadKey{o.channel, o.parentID}
+	if s.threads[k] != o {
+		return
+	}
+	if o.waits() {
+		s.threads[k] = o.after // the thread's newest left before an older one
+	} else {
+		delete(s.threads, k)
+	}
+}
+
+// waits reports whether an earlier message of o's thread is still queued.
+// Messages that left are cut out of the chain on the way, so it stays as
+// short as what still waits.
+func (o *outgoing) waits() bool {
+	for o.after != nil && o.after.gone {
+		o.after = o.after.after
+	}
+	return o.after != nil
 }
 
 // Run posts queued messages as the limits allow until ctx ends, or until
@@ -245,9 +375,7 @@ func (s *Sender) Run(ctx context.Context) error {
 		now := s.clock.Now()
 		if s.closed && !s.closeBy.IsZero() && !now.Before(s.closeBy) {
 			n := len(s.queue)
-			s.stats.Unsendable += int64(n)
-			clear(s.queue)
-			s.queue = s.queue[:0]
+			s.drop(func(*outgoing) bool { return true }, &s.stats.Unsendable)
 			s.mu.Unlock()
 			if n > 0 {
 				s.log.Warn("shutting down: messages not sent in time were dropped", "dropped", n)
@@ -257,15 +385,15 @@ func (s *Sender) Run(ctx context.Context) error {
 		s.dropStale(now)
 		o, wait, blocked := s.next(now)
 		if o != nil {
-			s.record(o, now)
+			p := s.post(o, now)
 			s.mu.Unlock()
-			if err := s.transport.Post(o.channel, o.parentID, o.text); err != nil {
+			if err := s.transport.Post(p.Channel, p.ParentID, p.Text); err != nil {
 				s.mu.Lock()
-				s.stats.PostFailed++
+				s.stats.PostFailed += int64(p.Folded)
 				s.mu.Unlock()
-				s.log.Warn("post chat message", "channel", o.channel, "err", err)
+				s.log.Warn("post chat message", "channel", p.Channel, "err", err)
 			} else if s.onPost != nil {
-				s.onPost(Posted{Channel: o.channel, ParentID: o.parentID, Text: o.text, Priority: o.prio, Queued: o.queued, At: now})
+				s.onPost(p)
 			}
 			continue
 		}
@@ -370,7 +498,7 @@ func (s *Sender) Duplicate(channel string) {
 	now := s.clock.Now()
 	s.update(channel, func(c *channelState) {
 		if c.lastText != "" {
-			c.recent[c.lastText] = now
+			c.lastTextAt = now
 		}
 	})
 }
@@ -380,16 +508,7 @@ func (s *Sender) Duplicate(channel string) {
 func (s *Sender) Discard(channel string) {
 	s.mu.Lock()
 	s.state(channel).unready = true
-	kept := s.queue[:0]
-	for _, o := range s.queue {
-		if o.channel == channel {
-			s.stats.Unsendable++
-			continue
-		}
-		kept = append(kept, o)
-	}
-	clear(s.queue[len(kept):])
-	s.queue = kept
+	s.drop(func(o *outgoing) bool { return o.channel == channel }, &s.stats.Unsendable)
 	s.mu.Unlock()
 }
 
@@ -399,6 +518,7 @@ func (s *Sender) Stats() SenderStats {
 	defer s.mu.Unlock()
 	st := s.stats
 	st.Queued = len(s.queue)
+	st.Capacity = s.size
 	return st
 }
 
@@ -420,7 +540,7 @@ func (s *Sender) update(channel string, f func(*channelState)) {
 func (s *Sender) state(channel string) *channelState {
 	c, ok := s.channels[channel]
 	if !ok {
-		c = &channelState{unready: s.waitReady, recent: map[string]time.Time{}}
+		c = &channelState{unready: s.waitReady}
 		s.channels[channel] = c
 	}
 	return c
@@ -429,17 +549,13 @@ func (s *Sender) state(channel string) *channelState {
 // dropStale removes messages that waited longer than their priority
 // allows. s.mu must be held.
 func (s *Sender) dropStale(now time.Time) {
-	kept := s.queue[:0]
-	for _, o := range s.queue {
-		if !o.expires.IsZero() && !now.Before(o.expires) {
-			s.stats.Stale++
-			s.log.Info("reply dropped: waited too long to be sent", "channel", o.channel, "priority", int(o.prio), "waited", now.Sub(o.queued))
-			continue
+	s.drop(func(o *outgoing) bool {
+		if o.expires.IsZero() || now.Before(o.expires) {
+			return false
 		}
-		kept = append(kept, o)
-	}
-	clear(s.queue[len(kept):])
-	s.queue = kept
+		s.log.Info("reply dropped: waited too long to be sent", "channel", o.channel, "priority", int(o.prio), "waited", now.Sub(o.queued))
+		return true
+	}, &s.stats.Stale)
 }
 
 // next picks the most urgent message that may be posted at now. Otherwise
@@ -447,9 +563,13 @@ func (s *Sender) dropStale(now time.Time) {
 // nothing queued can move until a channel becomes ready (!blocked).
 //
 // A message that waits only for its own channel (pacing, a repeat, a hold)
-// lets less urgent messages of other channels pass. A message that waits
-// for the connection's budget stops the scan: what frees up goes to it
-// first, not to whatever happens to come later.
+// or for an earlier message of its thread lets other messages pass. A
+// message that waits for the connection's budget stops the scan: what frees
+// up goes to it first, not to whatever happens to come later. Only staff
+// replies pass a staff reply held so: one waiting for the 20-message budget
+// of a channel the bot does not moderate must not hold up a moderator's
+// reply in a channel it does, which may use 100, and staff replies are too
+// few to starve it.
 func (s *Sender) next(now time.Time) (o *outgoing, wait time.Duration, blocked bool) {
 	s.pruneSent(now)
 	var until time.Time
@@ -458,26 +578,36 @@ func (s *Sender) next(now time.Time) (o *outgoing, wait time.Duration, blocked b
 			until = t
 		}
 	}
-	var waiting map[uint64]bool // groups with a part held back: the rest keep their place
+	// Groups with a part held back: the rest keep their place. The map
+	// is the Sender's, cleared for each scan: under a flood the scan
+	// passes hundreds of held messages several times a second.
+	waiting := s.waiting
+	clear(waiting)
+	staffHeld := false // a staff reply waits for the budget
 	for i, m := range s.queue {
+		if staffHeld && m.prio != PriorityStaff {
+			break
+		}
 		c := s.state(m.channel)
-		if c.unready || waiting[m.group] {
+		if c.unready || waiting[m.group] || m.waits() {
 			continue
 		}
 		t := maxTime(c.last.Add(s.gap(c)), c.holdUntil, s.holdUntil)
-		if at, ok := c.recent[m.text]; ok {
-			t = maxTime(t, at.Add(s.limits.DuplicateWindow))
+		// A reply that will fold goes out as another text than its own.
+		if m.text == c.lastText && !c.lastTextAt.IsZero() && len(s.foldWith(m)) < 2 {
+			t = maxTime(t, c.lastTextAt.Add(s.limits.DuplicateWindow))
 		}
 		if t.After(now) {
 			later(t)
-			if waiting == nil {
-				waiting = map[uint64]bool{}
-			}
 			waiting[m.group] = true
 			continue
 		}
 		if t := s.budgetFreeAt(s.limit(c), now); t.After(now) {
 			later(t)
+			if m.prio == PriorityStaff {
+				staffHeld = true
+				continue
+			}
 			break
 		}
 		s.queue = slices.Delete(s.queue, i, i+1)
@@ -489,17 +619,20 @@ func (s *Sender) next(now time.Time) (o *outgoing, wait time.Duration, blocked b
 	return nil, until.Sub(now), true
 }
 
-// record notes that o is being posted at now. s.mu must be held.
-func (s *Sender) record(o *outgoing, now time.Time) {
+// post takes o, just picked by next, out of the queue, with the replies
+// that fold into it, and notes that the message is posted at now. It
+// returns what goes to the transport. s.mu must be held.
+func (s *Sender) post(o *outgoing, now time.Time) Posted {
+	p := Posted{Channel: o.channel, ParentID: o.parentID, Text: o.text, Priority: o.prio, Queued: o.queued, At: now, Folded: 1}
+	if folded := s.foldWith(o); len(folded) > 1 {
+		p.ParentID, p.Text, p.To, p.Folded = "", foldText(folded), foldedTo(folded), len(folded)
+		s.stats.Folded += int64(len(folded))
+		s.drop(func(m *outgoing) bool { return slices.Contains(folded[1:], m) }, new(int64))
+	}
+	s.leave(o)
 	c := s.state(o.channel)
 	c.last = now
-	c.lastText = o.text
-	for text, at := range c.recent {
-		if now.Sub(at) >= s.limits.DuplicateWindow {
-			delete(c.recent, text)
-		}
-	}
-	c.recent[o.text] = now
+	c.lastText, c.lastTextAt = p.Text, now
 	s.sent = append(s.sent, now)
 	s.stats.Posted++
 	// The rest of a reply whose first part went out is no longer an
@@ -509,6 +642,7 @@ func (s *Sender) record(o *outgoing, now time.Time) {
 			m.expires = time.Time{}
 		}
 	}
+	return p
 }
 
 func (s *Sender) gap(c *channelState) time.Duration {

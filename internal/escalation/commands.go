@@ -35,12 +35,15 @@ func (d *Desk) Commands() []chat.Command {
 	return cmds
 }
 
-// say is a command's threaded reply.
+// say is a command's threaded reply. To a viewer it is owed like their
+// acknowledgement (what !ticket says is how a viewer whose acknowledgement
+// never went out learns the number), so it shares that priority and never
+// goes stale; the router puts a moderator's above everything viewers get.
 func say(msg chat.Message, ticket, text string) chat.Decision {
 	return chat.Decision{
 		Action:  chat.ActionCommand,
 		Ticket:  ticket,
-		Replies: []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityTicket}},
+		Replies: []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityAck}},
 	}
 }
 

@@ -492,21 +492,54 @@ func (d *Desk) mentionsUs(text string) bool {
 	return false
 }
 
+// Acknowledgements fold under load (see chat.Fold): when several wait for
+// one channel, chat gets one line naming every viewer and their numbers.
+// The kinds say which lines may share a message.
+var (
+	foldFiled = chat.Fold{Kind: "ticket-filed", Noun: "ticket", Lead: "got it — ", Tail: ", a moderator will answer"}
+	// Reports are answered by nobody in chat; they only get thanks.
+	foldReport = chat.Fold{Kind: "ticket-report", Noun: "ticket", Lead: "thanks — the moderators have your reports (", Tail: ")"}
+	// A spooled filing has no number yet; it follows in a notice of its
+	// own, threaded under the same message, so it comes after this.
+	foldSpooled = chat.Fold{Kind: "ticket-spooled", Lead: "got it — a moderator will answer; the ticket numbers follow in a moment"}
+	// The numbers of filings that waited in the spool.
+	foldNumbered = chat.Fold{Kind: "ticket-numbered", Noun: "ticket", Lead: "your questions are now ", Tail: " — a moderator will answer"}
+)
+
 // ack is the reply to a viewer whose question became (or joined) a ticket.
+// It is owed: it never goes stale, and under load it folds with the others
+// waiting, so a flood of questions costs chat a line a second. A crowd's
+// acknowledgement names its askers itself and goes out on its own.
 func (d *Desk) ack(msg chat.Message, f filed, lead string) chat.Decision {
 	dec := chat.Decision{Action: chat.ActionEscalate, Ticket: f.Ticket.Ref()}
+	who := askerOf(msg, "", time.Time{}).Name()
+	fold := foldFiled
+	if f.Ticket.Kind == KindComplaint {
+		fold = foldReport
+	}
+	if f.Ticket.Source == SourceCrowd {
+		fold = chat.Fold{}
+	}
 	var text string
 	switch {
 	case f.Ticket.Spooled:
-		text = strings.TrimSpace(lead) + " — the ticket number follows in a moment"
+		// Named, so two viewers' notices are never the same text, which
+		// Twitch would refuse and the Sender would have to hold back.
+		text = "@" + who + " " + strings.TrimSpace(lead) + " — the ticket number follows in a moment"
 		dec.Note = "spooled"
+		if fold.Kind != "" {
+			fold = foldSpooled
+		}
 	case f.Joined:
 		text = strings.TrimSpace(lead) + ", ticket " + f.Ticket.Ref()
 		dec.Note = "joined"
 	default:
 		text = strings.TrimSpace(lead) + " (ticket " + f.Ticket.Ref() + ")"
 	}
-	dec.Replies = []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityTicket}}
+	if fold.Kind != "" {
+		fold.To, fold.Number = who, f.Ticket.Number
+	}
+	dec.Replies = []chat.Reply{{Text: text, ParentID: msg.ID, Priority: chat.PriorityAck, Fold: fold}}
 	return dec
 }
 
@@ -619,6 +652,11 @@ type Sink interface {
 }
 
 // Flushed tells a viewer whose filing waited in the spool its ticket number.
+// The notice is threaded under the viewer's question, like the "number
+// follows" acknowledgement before it, and the Sender keeps one thread's
+// replies in order: the number never arrives before the promise of it.
+// After an outage many numbers come at once; they fold like
+// acknowledgements.
 func (d *Desk) Flushed(ctx context.Context, t Ticket, sink Sink) {
 	d.track(t)
 	if len(t.Askers) == 0 {
@@ -626,8 +664,11 @@ func (d *Desk) Flushed(ctx context.Context, t Ticket, sink Sink) {
 	}
 	a := t.Askers[0]
 	msg := chat.Message{ID: a.MessageID, Channel: d.channel, User: a.User, DisplayName: a.DisplayName, UserID: a.UserID}
+	fold := foldNumbered
+	fold.To, fold.Number = a.Name(), t.Number
 	dec := chat.Decision{Action: chat.ActionEscalate, Ticket: t.Ref(), Replies: []chat.Reply{{
 		Text: "@" + a.Name() + " your question is ticket " + t.Ref() + " — a moderator will answer", ParentID: a.MessageID, Priority: chat.PriorityTicket,
+		Fold: fold,
 	}}}
 	if err := sink.Deliver(ctx, msg, dec); err != nil {
 		d.log.Warn("tell the ticket number of a spooled ticket", "ticket", t.Ref(), "err", err)

@@ -65,8 +65,10 @@ var (
 	joinedDesc      = desc("twitch_channel_joined", "1 while the bot is in the channel's chat.", "channel")
 	moderatorDesc   = desc("twitch_channel_moderator", "1 while the bot is a moderator (or the broadcaster) in the channel.", "channel")
 	queueDesc       = desc("send_queue_depth", "Chat messages waiting to be sent.")
+	capacityDesc    = desc("send_queue_capacity", "The most chat messages that may wait to be sent; past it, less urgent replies are shed, then new ones refused.")
 	sentDesc        = desc("sent_messages_total", "Chat messages handed to Twitch.")
-	sendDroppedDesc = desc("send_dropped_total", "Chat messages not sent, by why: stale (waited too long), rejected (queue full), unsendable (channel given up), failed (Twitch refused).", "reason")
+	foldedDesc      = desc("send_folded_total", "Replies that went out folded with others into one message naming several viewers.")
+	sendDroppedDesc = desc("send_dropped_total", "Chat messages not sent, by why: stale (waited too long), shed (pushed out of a full queue by a more urgent reply), rejected (queue full of more urgent replies, or shutting down), unsendable (channel given up), failed (Twitch refused).", "reason")
 	rateLimitedDesc = desc("send_rate_limited_total", "Times Twitch said the bot chatted too fast.")
 	enforcedDesc    = desc("moderation_enforcements_total", "Moderation actions sent to Twitch, by result (done, failed, dropped).", "result")
 	modQueueDesc    = desc("moderation_queue_depth", "Moderation actions waiting for Twitch's API budget.")
@@ -84,7 +86,7 @@ type liveCollector struct {
 }
 
 func (c *liveCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{connectedDesc, connectsDesc, joinedDesc, moderatorDesc, queueDesc, sentDesc, sendDroppedDesc, rateLimitedDesc, enforcedDesc,
+	for _, d := range []*prometheus.Desc{connectedDesc, connectsDesc, joinedDesc, moderatorDesc, queueDesc, capacityDesc, sentDesc, foldedDesc, sendDroppedDesc, rateLimitedDesc, enforcedDesc,
 		modQueueDesc, modShedDesc, pointsDesc, pointsLimitDesc, helixWaitDesc, helixWaitedDesc, helixLimitDesc} {
 		ch <- d
 	}
@@ -105,8 +107,11 @@ func (c *liveCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(moderatorDesc, b2f(lc.Moderator), lc.Name)
 	}
 	gauge(queueDesc, float64(st.Send.Queued))
+	gauge(capacityDesc, float64(st.Send.Capacity))
 	counter(sentDesc, st.Send.Posted)
+	counter(foldedDesc, st.Send.Folded)
 	counter(sendDroppedDesc, st.Send.Stale, "stale")
+	counter(sendDroppedDesc, st.Send.Shed, "shed")
 	counter(sendDroppedDesc, st.Send.Rejected, "rejected")
 	counter(sendDroppedDesc, st.Send.Unsendable, "unsendable")
 	counter(sendDroppedDesc, st.Send.PostFailed, "failed")

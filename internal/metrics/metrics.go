@@ -95,8 +95,10 @@ var actions = []chat.Action{chat.ActionIgnore, chat.ActionAnswer, chat.ActionMod
 
 // priorityNames label the send queue's priorities.
 var priorityNames = [...]string{
+	chat.PriorityStaff:      "staff",
 	chat.PriorityModeration: "moderation",
 	chat.PriorityTicket:     "ticket",
+	chat.PriorityAck:        "ack",
 	chat.PriorityCommand:    "command",
 	chat.PriorityAnswer:     "answer",
 	chat.PriorityTip:        "tip",

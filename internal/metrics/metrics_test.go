@@ -107,7 +107,7 @@ func TestLiveAndHandler(t *testing.T) {
 		return Live{
 			Connected: true, Connects: 2,
 			Channels: []LiveChannel{{Name: "mira", Joined: true}},
-			Send:     chat.SenderStats{Queued: 3, Posted: 10, Stale: 1, Rejected: 2},
+			Send:     chat.SenderStats{Queued: 3, Capacity: 1024, Posted: 10, Stale: 1, Shed: 5, Rejected: 2, Folded: 6},
 			Enforced: 4,
 		}
 	})
@@ -123,12 +123,16 @@ func TestLiveAndHandler(t *testing.T) {
 		"chatdesk_twitch_connects_total 2",
 		`chatdesk_twitch_channel_joined{channel="mira"} 1`,
 		"chatdesk_send_queue_depth 3",
+		"chatdesk_send_queue_capacity 1024",
+		"chatdesk_send_folded_total 6",
 		`chatdesk_send_dropped_total{reason="stale"} 1`,
+		`chatdesk_send_dropped_total{reason="shed"} 5`,
 		`chatdesk_send_dropped_total{reason="rejected"} 2`,
 		`chatdesk_moderation_enforcements_total{result="done"} 4`,
 		"chatdesk_messages_dropped_total 7",
 		`chatdesk_helix_errors_total{endpoint="POST /moderation/bans",status="429"} 1`,
 		`chatdesk_send_wait_seconds_count{priority="answer"} 1`,
+		`chatdesk_send_wait_seconds_count{priority="staff"} 0`,
 		`chatdesk_open_tickets{channel="mira"} 0`,
 		"go_goroutines",
 	} {

@@ -59,7 +59,29 @@ func (c *Commands) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	if d.Action == "" {
 		d.Action = chat.ActionCommand
 	}
+	if msg.Roles.Privileged() {
+		d.Replies = forStaff(d.Replies)
+	}
 	return d
+}
+
+// forStaff puts every reply to a moderator's or the broadcaster's command
+// at the head of the send queue, where it never goes stale: they run the
+// channel, and during a flood of viewers their "!tickets" or "!strikes"
+// must not wait behind the viewers' acknowledgements, nor expire. That
+// includes what the command sends to viewers (the answers !answer
+// delivers), which is the moderator's work reaching its audience. They go
+// out one by one, threaded, never folded with viewers' replies.
+func forStaff(replies []chat.Reply) []chat.Reply {
+	if len(replies) == 0 {
+		return replies
+	}
+	out := make([]chat.Reply, len(replies))
+	for i, r := range replies {
+		r.Priority, r.Fold = chat.PriorityStaff, chat.Fold{}
+		out[i] = r
+	}
+	return out
 }
 
 // help lists the commands the asker may use, in one chat message.

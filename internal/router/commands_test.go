@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -169,5 +170,48 @@ func TestHelp(t *testing.T) {
 				t.Errorf("!help as %q = %q; want it not to list %s", tt.roles, r.Text, w)
 			}
 		}
+	}
+}
+
+// TestCommandsStaffRepliesGoFirst: whatever priority a command gives its
+// replies, a moderator's or the broadcaster's go out as staff replies (at
+// the head of the send queue, never stale, never folded); a viewer's keep
+// theirs.
+func TestCommandsStaffRepliesGoFirst(t *testing.T) {
+	fold := chat.Fold{Kind: "filed", To: "kim", Number: 3}
+	cmd := chat.Command{Name: "answer", Usage: "!answer", Run: func(_ context.Context, msg chat.Message, _ string) chat.Decision {
+		return chat.Decision{Replies: []chat.Reply{
+			{Text: "@ana you asked …", ParentID: "ana-question", Priority: chat.PriorityTicket},
+			{Text: "#3 answered", ParentID: msg.ID, Priority: chat.PriorityAck, Fold: fold},
+		}}
+	}}
+	tests := []struct {
+		name  string
+		roles chat.Roles
+		want  []chat.Priority
+		fold  bool
+	}{
+		{"viewer", chat.RoleSubscriber, []chat.Priority{chat.PriorityTicket, chat.PriorityAck}, true},
+		{"vip", chat.RoleVIP, []chat.Priority{chat.PriorityTicket, chat.PriorityAck}, true},
+		{"moderator", chat.RoleModerator, []chat.Priority{chat.PriorityStaff, chat.PriorityStaff}, false},
+		{"broadcaster", chat.RoleBroadcaster, []chat.Priority{chat.PriorityStaff, chat.PriorityStaff}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := router.NewCommands(cmd).Handle(context.Background(), chat.Message{ID: "m1", User: "kim", Roles: tt.roles, Text: "!answer 3 yes"})
+			var got []chat.Priority
+			for _, r := range d.Replies {
+				got = append(got, r.Priority)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("priorities %v; want %v", got, tt.want)
+			}
+			if folds := d.Replies[1].Fold.Kind != ""; folds != tt.fold {
+				t.Errorf("the reply folds: %v; want %v", folds, tt.fold)
+			}
+			if d.Replies[0].ParentID != "ana-question" || d.Replies[1].ParentID != "m1" {
+				t.Errorf("threads %q, %q; want them kept", d.Replies[0].ParentID, d.Replies[1].ParentID)
+			}
+		})
 	}
 }
