@@ -107,7 +107,14 @@ func (s *Sink) Deliver(_ context.Context, msg chat.Message, d chat.Decision) err
 		}
 	}
 	for _, r := range d.Replies {
-		if err := s.sender.Send(msg.Channel, r); err != nil {
+		err := s.sender.Send(msg.Channel, r)
+		switch {
+		case err == nil:
+		case d.Ticket != "" && errors.Is(err, chat.ErrQueueFull):
+			// Only the line is lost: the ticket is filed, and the
+			// viewer's !ticket shows its number.
+			errs = append(errs, fmt.Errorf("reply in #%s about ticket %s (filed all the same; !ticket shows it): %w", msg.Channel, d.Ticket, err))
+		default:
 			errs = append(errs, fmt.Errorf("reply in #%s: %w", msg.Channel, err))
 		}
 	}
