@@ -36,12 +36,12 @@ func learnedPath(cfg *Config, channel string) string {
 	return filepath.Join(cfg.Bot.DataDir, "learned", channel+".yaml")
 }
 
-// faqFiles are a channel's FAQ files plus its learned file when there is
-// one, so answers moderators taught with !learn survive a restart.
+// faqFiles are a channel's FAQ files plus its learned file, so what !learn
+// taught survives a restart; an unreadable one is listed, to fail at start.
 func faqFiles(cfg *Config, cc ChannelConfig) []string {
 	files := append([]string(nil), cc.FAQ...)
-	if p := learnedPath(cfg, cc.Name); fileExists(p) {
-		files = append(files, p)
+	if _, err := os.Stat(learnedPath(cfg, cc.Name)); !errors.Is(err, os.ErrNotExist) {
+		files = append(files, learnedPath(cfg, cc.Name))
 	}
 	return files
 }

@@ -62,7 +62,7 @@ func (l *LearnedFAQ) Learn(_ context.Context, id string, questions []string, ans
 	old, err := os.ReadFile(l.path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return "", nil, fmt.Errorf("learn: %w", err)
+		return "", nil, &BrokenFAQError{Err: err}
 	}
 	files := l.base
 	if exists {
@@ -70,7 +70,7 @@ func (l *LearnedFAQ) Learn(_ context.Context, id string, questions []string, ans
 	}
 	current, err := LoadFAQ(files...)
 	if err != nil {
-		return "", nil, fmt.Errorf("learn: the faq does not load as it is: %w", err)
+		return "", nil, &BrokenFAQError{Err: err}
 	}
 	e := Entry{ID: id, Answer: answer}
 	for i := 2; hasEntry(current, e.ID); i++ {
@@ -133,6 +133,23 @@ func (l *LearnedFAQ) Learn(_ context.Context, id string, questions []string, ans
 	}
 	return e.ID, e.Questions, nil
 }
+
+// BrokenFAQError is Learn's refusal while the channel's FAQ files, the
+// learned file among them, do not load as they are: a streamer's edit that
+// went wrong, a damaged file. The running channel keeps the last FAQ that
+// loaded; nothing is added until the files are fixed, since appending to a
+// file that does not parse could only make it worse.
+type BrokenFAQError struct{ Err error }
+
+func (e *BrokenFAQError) Error() string {
+	return "learn: the faq does not load as it is: " + e.Err.Error()
+}
+
+func (e *BrokenFAQError) Unwrap() error { return e.Err }
+
+// FAQBroken tells the help desk, which does not import this package, that
+// the moderator should have the FAQ fixed rather than try again.
+func (e *BrokenFAQError) FAQBroken() bool { return true }
 
 func hasEntry(entries []Entry, id string) bool {
 	for _, e := range entries {

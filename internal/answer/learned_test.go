@@ -2,6 +2,7 @@ package answer_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,5 +90,41 @@ func TestLearnedFAQ(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(l.Path()); string(after) != string(before) {
 		t.Error("a refused lesson changed the file")
+	}
+}
+
+// TestLearnedFAQThatNoLongerLoads: a learned file the streamer broke is
+// not appended to; Learn says where it is broken, in an error the help desk
+// recognises, and the channel keeps answering from the FAQ it had.
+func TestLearnedFAQThatNoLongerLoads(t *testing.T) {
+	l, r, _ := newLearned(t)
+	if _, _, err := learn(l, 1, "yes, Sat and Sun", "is the merch store open on weekends?"); err != nil {
+		t.Fatal(err)
+	}
+	broken := []byte("entries:\n  - id: learned-1\n    questions: [what keyboard\n")
+	if err := os.WriteFile(l.Path(), broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := learn(l, 2, "browns", "what keyboard switches?")
+	var b interface{ FAQBroken() bool }
+	if !errors.As(err, &b) || !b.FAQBroken() || !strings.Contains(err.Error(), l.Path()+":3:") {
+		t.Fatalf("Learn over a broken learned file = %v; want a BrokenFAQError naming %s:3", err, l.Path())
+	}
+	if data, _ := os.ReadFile(l.Path()); string(data) != string(broken) {
+		t.Errorf("the broken file was changed:\n%s", data)
+	}
+	if res, _ := r.Lookup("is the merch store open on weekends?", 1); res.Best == nil || res.Best.Entry.ID != "learned-1" {
+		t.Errorf("the responder lost what it had learned: %+v", res.Best)
+	}
+
+	// A learned path that cannot be read at all is the same refusal.
+	if err := os.Remove(l.Path()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(l.Path(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := learn(l, 2, "browns", "what keyboard switches?"); !errors.As(err, &b) {
+		t.Errorf("Learn into a directory = %v; want a BrokenFAQError", err)
 	}
 }

@@ -346,6 +346,9 @@ func (d *Desk) cmdLearn(ctx context.Context, msg chat.Message, args string) chat
 	switch {
 	case errors.Is(err, ErrKnown):
 		return say(msg, t.Ref(), "the FAQ already has "+t.Ref()+"'s question — nothing to add")
+	case faqBroken(err):
+		d.log.Error("learn ticket: the faq does not load", "ticket", t.Ref(), "user", msg.User, "err", err)
+		return say(msg, t.Ref(), "couldn't add "+t.Ref()+": the FAQ files do not load as they are (the bot's log says which line) — fix them, then !learn "+strconv.FormatInt(n, 10)+" again")
 	case err != nil:
 		d.log.Error("learn ticket", "ticket", t.Ref(), "user", msg.User, "err", err)
 		return say(msg, t.Ref(), "couldn't add "+t.Ref()+" to the FAQ — the bot's log says why")
@@ -354,6 +357,12 @@ func (d *Desk) cmdLearn(ctx context.Context, msg chat.Message, args string) chat
 	dec := say(msg, t.Ref(), fmt.Sprintf("learned ✓ — I'll answer %s myself from now on (FAQ entry %q)", quoted(t.Text, 80), id))
 	dec.FAQ = id
 	return dec
+}
+
+// faqBroken reports whether a Learner's error says the FAQ does not load.
+func faqBroken(err error) bool {
+	var b interface{ FAQBroken() bool }
+	return errors.As(err, &b) && b.FAQBroken()
 }
 
 // questionsOf are the wordings viewers used for t: the ticket's text and

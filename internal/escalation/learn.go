@@ -14,7 +14,8 @@ import (
 // wordings in questions that the FAQ does not have yet, the answer, and
 // note as a comment for the streamer who reads the file. It returns the
 // entry's id and the wordings it added; none added means the FAQ knew them
-// all.
+// all. An error with a method FAQBroken() bool that returns true says the
+// FAQ does not load as it is, so nothing can be learned until it is fixed.
 type Learner interface {
 	Learn(ctx context.Context, id string, questions []string, answer, note string) (entryID string, added []string, err error)
 }

@@ -87,3 +87,23 @@ func TestLearnWithoutALearner(t *testing.T) {
 		t.Fatal("!learn offered without a learner")
 	}
 }
+
+// brokenFAQ is the learner's error while the FAQ files do not load.
+type brokenFAQ struct{}
+
+func (brokenFAQ) Error() string   { return "learned/mira.yaml:3: yaml: did not find expected ','" }
+func (brokenFAQ) FAQBroken() bool { return true }
+
+// TestLearnWhileTheFAQDoesNotLoad: the moderator is told to have the FAQ
+// fixed, not to retry, and no file text reaches chat.
+func TestLearnWhileTheFAQDoesNotLoad(t *testing.T) {
+	l := &fakeLearner{err: fmt.Errorf("learn: %w", brokenFAQ{})}
+	h := newDesk(t, openBolt(t), defaultSettings(), l)
+	h.viewer("ana", "!ask is the merch store open on weekends?")
+	h.mod("kim", "!answer 1 yes")
+	d := h.mod("kim", "!learn 1")
+	wantReply(t, d, "couldn't add #1", "do not load", "!learn 1 again")
+	if got := texts(d); strings.Contains(got, "yaml") {
+		t.Errorf("reply %q; the parser's error must not reach chat", got)
+	}
+}
