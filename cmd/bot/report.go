@@ -33,20 +33,11 @@ func (a *app) reportCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if channel == "" {
-				channel = cfg.Channels[0].Name
-			}
-			names, err := ticketChannels(cfg, channel)
+			cc, err := cfg.pickChannel(channel)
 			if err != nil {
 				return err
 			}
-			channel = names[0]
-			var cc ChannelConfig
-			for _, c := range cfg.Channels {
-				if c.Name == channel {
-					cc = c
-				}
-			}
+			channel = cc.Name
 			ctx := cmd.Context()
 			s, err := a.openTicketStore(ctx, cfg)
 			if err != nil {
@@ -63,9 +54,8 @@ func (a *app) reportCommand(configPath *string) *cobra.Command {
 			if err != nil {
 				return &exitErr{code: exitFailure, err: fmt.Errorf("report: %w", err)}
 			}
-			set, _ := cfg.Escalation.Settings(cc.Escalation)
 			r := report.Build(report.Options{
-				Channel: channel, From: from, To: to, FirstResponse: set.FirstResponse,
+				Channel: channel, From: from, To: to, FirstResponse: firstResponsePromise(cfg, channel),
 				Names: []string{cfg.Bot.Name, channel},
 			}, events, tickets)
 			if format == "html" {

@@ -69,13 +69,9 @@ func (a *app) execute(ctx context.Context, args []string) error {
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
-	var e *exitErr
-	if err != nil && !errors.As(err, &e) {
-		// Cobra's own errors (unknown flag, wrong arguments) are usage
-		// problems.
-		if isUsageError(err) {
-			return badInput(err)
-		}
+	// Cobra's own errors (unknown flag, wrong arguments) are usage problems.
+	if err != nil && !errors.As(err, new(*exitErr)) && isUsageError(err) {
+		return badInput(err)
 	}
 	return err
 }
@@ -101,7 +97,6 @@ func (a *app) commands() *cobra.Command {
 			return a.runBot(cmd.Context(), configPath)
 		},
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.PersistentFlags().StringVarP(&configPath, "config", "c", "config.yaml", "config file")
 
 	root.AddCommand(&cobra.Command{
@@ -132,8 +127,9 @@ func (a *app) commands() *cobra.Command {
 			return err
 		},
 	})
-	// The root too: "bot frobnicate" is a usage error like any other.
-	for _, c := range append([]*cobra.Command{root}, root.Commands()...) {
+	// All of them, the root too: "bot frobnicate" is a usage error as well.
+	var usage func(c *cobra.Command)
+	usage = func(c *cobra.Command) {
 		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 		if c.Args != nil {
 			inner := c.Args
@@ -144,7 +140,11 @@ func (a *app) commands() *cobra.Command {
 				return nil
 			}
 		}
+		for _, sub := range c.Commands() {
+			usage(sub)
+		}
 	}
+	usage(root)
 	return root
 }
 

@@ -13,6 +13,9 @@ import (
 	"github.com/chatdesk/chatdesk/internal/router"
 )
 
+// recoverAdvice ends the error of a damaged embedded store.
+const recoverAdvice = "run `bot tickets recover` to copy every readable ticket into a new file"
+
 // ticketStore is the run's ticket store, and the spool in front of it when
 // it is Redis.
 type ticketStore struct {
@@ -29,9 +32,9 @@ type ticketStore struct {
 func openStore(ctx context.Context, cfg *Config, lazy bool, log *slog.Logger) (*ticketStore, error) {
 	st := &ticketStore{}
 	if cfg.Store.Backend != "redis" {
-		s, err := escalation.OpenBolt(cfg.Store.Path, escalation.BoltOptions{Lazy: lazy})
+		s, err := escalation.OpenBolt(cfg.Store.Path, escalation.BoltOptions{Lazy: lazy, Advice: recoverAdvice})
 		if err != nil {
-			return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
+			return nil, &exitErr{code: exitFailure, err: err}
 		}
 		st.Store = s
 		return st, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -68,17 +69,23 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 		},
 	}
 	export.Flags().StringVar(&format, "format", "json", "json or csv")
-	for _, c := range []*cobra.Command{list, show, export} {
-		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-		inner := c.Args
-		c.Args = func(cmd *cobra.Command, args []string) error {
-			if err := inner(cmd, args); err != nil {
-				return usageError{err}
+	rec := &cobra.Command{
+		Use:   "recover",
+		Short: "Copy every readable ticket of a damaged store into a new file; the damaged one is kept beside it",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := a.loadConfigFor(*configPath)
+			if err != nil || cfg.Store.Backend == "redis" {
+				return cmp.Or(err, badInput(errors.New("tickets recover: the store is redis; recover is for the embedded store's file (a damaged spool recovers itself when the bot starts)")))
 			}
-			return nil
-		}
-		cmd.AddCommand(c)
+			r, err := escalation.RecoverBolt(cfg.Store.Path, time.Now())
+			if err == nil {
+				_, err = fmt.Fprint(a.stdout, r.Report(cfg.Store.Path))
+			}
+			return err
+		},
 	}
+	cmd.AddCommand(list, show, export, rec)
 	return cmd
 }
 
@@ -99,7 +106,7 @@ func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Stor
 	if !fileExists(path) {
 		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: no ticket store at %s yet (the bot creates it when it first runs)", path)}
 	}
-	s, err := escalation.OpenBolt(path, escalation.BoltOptions{ReadOnly: true})
+	s, err := escalation.OpenBolt(path, escalation.BoltOptions{ReadOnly: true, Advice: recoverAdvice})
 	if err != nil {
 		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
 	}

@@ -52,6 +52,9 @@ type BoltOptions struct {
 	// created. An existing file is opened at once all the same, so a second
 	// bot on the same file fails at start rather than at its first ticket.
 	Lazy bool
+	// Advice, when set, ends the error that reports the file damaged: what
+	// to do about it, in the words of the program that opened it.
+	Advice string
 }
 
 // MaxHeldEvents bounds the events a lazy store keeps in memory while it has
@@ -94,33 +97,59 @@ func OpenBolt(path string, o BoltOptions) (*BoltStore, error) {
 	return s, nil
 }
 
-// openBoltFile opens the file itself.
+// openBoltFile opens the file itself. An existing file is read through
+// first (see damage.go): bbolt would panic on a damaged page, and treat a
+// file cut to 0 bytes as a new, empty store.
 func openBoltFile(path string, o BoltOptions) (*bolt.DB, error) {
 	if !o.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, fmt.Errorf("open ticket store: %w", err)
 		}
-	} else if _, err := os.Stat(path); err != nil {
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := checkBoltFile("ticket store", path, func(bf *boltFile) salvage { return readStoreFile(bf, false) }); err != nil {
+			return nil, openError(path, err, o)
+		}
+	} else if o.ReadOnly || !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("open ticket store: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.Timeout, NoSync: o.NoSync, ReadOnly: o.ReadOnly})
+	db, err := guardOpen("ticket store", path, &bolt.Options{Timeout: o.Timeout, NoSync: o.NoSync, ReadOnly: o.ReadOnly})
 	if err != nil {
-		if errors.Is(err, bolterr.ErrTimeout) {
-			return nil, fmt.Errorf("open ticket store %s: in use by another chatdesk process (the embedded store serves one bot; use store.backend redis for several)", path)
-		}
-		return nil, fmt.Errorf("open ticket store %s: %w", path, err)
+		return nil, openError(path, err, o)
 	}
-	if !o.ReadOnly {
-		err = db.Update(func(tx *bolt.Tx) error {
+	if err := createTop(db, path, o); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// openError says why the file at path did not open.
+func openError(path string, err error, o BoltOptions) error {
+	switch {
+	case errors.As(err, new(*DamagedError)):
+		return advise(err, o.Advice)
+	case errors.Is(err, bolterr.ErrTimeout) || errors.Is(err, ErrInUse):
+		return fmt.Errorf("open ticket store %s: %w (the embedded store serves one bot; use store.backend redis for several)", path, ErrInUse)
+	}
+	return fmt.Errorf("open ticket store %s: %w", path, err)
+}
+
+// createTop makes sure a writable store has its top bucket.
+func createTop(db *bolt.DB, path string, o BoltOptions) error {
+	if o.ReadOnly {
+		return nil
+	}
+	err := guard("ticket store", path, func() error {
+		return db.Update(func(tx *bolt.Tx) error {
 			_, err := tx.CreateBucketIfNotExists(bucketTickets)
 			return err
 		})
-		if err != nil {
-			db.Close()
-			return nil, fmt.Errorf("open ticket store %s: %w", path, err)
-		}
+	})
+	if err != nil {
+		db.Close()
+		return fmt.Errorf("open ticket store %s: %w", path, err)
 	}
-	return db, nil
+	return nil
 }
 
 // create returns the open file, creating it if the store is lazy and has
@@ -139,7 +168,7 @@ func (s *BoltStore) create() (*bolt.DB, error) {
 		return nil, err
 	}
 	if len(s.held) > 0 {
-		if err := appendBoltEvents(db, s.held); err != nil {
+		if err := s.guard(func() error { return appendBoltEvents(db, s.held) }); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -149,6 +178,12 @@ func (s *BoltStore) create() (*bolt.DB, error) {
 	return db, nil
 }
 
+// guard runs fn, a transaction on the store's file, turning a panic on a
+// damaged page into an error.
+func (s *BoltStore) guard(fn func() error) error {
+	return advise(guard("ticket store", s.path, fn), s.opts.Advice)
+}
+
 // update runs fn in a write transaction on a file that exists: a lazy store
 // without one answers errNoFile.
 func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
@@ -156,7 +191,7 @@ func (s *BoltStore) update(fn func(*bolt.Tx) error) error {
 	if db == nil {
 		return errNoFile
 	}
-	return db.Update(fn)
+	return s.guard(func() error { return db.Update(fn) })
 }
 
 // view runs fn in a read transaction; a lazy store without its file
@@ -166,7 +201,7 @@ func (s *BoltStore) view(fn func(*bolt.Tx) error) error {
 	if db == nil {
 		return errNoFile
 	}
-	return db.View(fn)
+	return s.guard(func() error { return db.View(fn) })
 }
 
 // viewAll is view for listings: a store without its file lists nothing.
@@ -175,7 +210,7 @@ func (s *BoltStore) viewAll(fn func(*bolt.Tx) error) error {
 	if db == nil {
 		return nil
 	}
-	return db.View(fn)
+	return s.guard(func() error { return db.View(fn) })
 }
 
 // Close closes the file.
@@ -285,25 +320,27 @@ func (s *BoltStore) Create(_ context.Context, n NewTicket) (Ticket, bool, error)
 	if err != nil {
 		return Ticket{}, false, fmt.Errorf("create ticket in #%s: %w", n.Channel, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, n.Channel, true)
-		if err != nil {
-			return err
-		}
-		if v := cb.msg.Get([]byte(n.MessageID)); v != nil {
-			out, err = cb.get(int64(binary.BigEndian.Uint64(v)))
-			return err
-		}
-		seq, err := cb.root.NextSequence()
-		if err != nil {
-			return err
-		}
-		out = newTicket(n, int64(seq))
-		created = true
-		if err := cb.msg.Put([]byte(n.MessageID), numKey(out.Number)); err != nil {
-			return err
-		}
-		return cb.put(nil, out)
+	err = s.guard(func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			cb, err := s.buckets(tx, n.Channel, true)
+			if err != nil {
+				return err
+			}
+			if v := cb.msg.Get([]byte(n.MessageID)); v != nil {
+				out, err = cb.get(int64(binary.BigEndian.Uint64(v)))
+				return err
+			}
+			seq, err := cb.root.NextSequence()
+			if err != nil {
+				return err
+			}
+			out = newTicket(n, int64(seq))
+			created = true
+			if err := cb.msg.Put([]byte(n.MessageID), numKey(out.Number)); err != nil {
+				return err
+			}
+			return cb.put(nil, out)
+		})
 	})
 	if err != nil {
 		return Ticket{}, false, fmt.Errorf("create ticket in #%s: %w", n.Channel, err)

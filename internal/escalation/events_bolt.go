@@ -51,7 +51,7 @@ func (s *BoltStore) AppendEvents(_ context.Context, events ...Event) error {
 		}
 		s.mu.Unlock()
 	}
-	if err := appendBoltEvents(db, events); err != nil {
+	if err := s.guard(func() error { return appendBoltEvents(db, events) }); err != nil {
 		return fmt.Errorf("append events: %w", err)
 	}
 	return nil

@@ -27,8 +27,9 @@ import (
 // again.
 type Spool struct {
 	Store
-	db  *bolt.DB
-	log *slog.Logger
+	db   *bolt.DB
+	path string
+	log  *slog.Logger
 	// flushed is told about each ticket that left the spool.
 	flushed func(Ticket)
 
@@ -41,6 +42,9 @@ var (
 	bucketSpool     = []byte("spool")     // sequence → NewTicket JSON, in filing order
 	bucketSpoolMsg  = []byte("spool-msg") // channel 0x00 message id → sequence
 	bucketSpoolDead = []byte("dead")      // entries the store refused for good, kept for a human
+	// bucketSpoolSalvaged marks entries a recovery of a damaged spool found
+	// outside the file's tree: they may have been filed before the damage.
+	bucketSpoolSalvaged = []byte("salvaged") // sequence → empty
 )
 
 // SpoolOptions configure OpenSpool.
@@ -58,6 +62,11 @@ type Pinger interface {
 
 // OpenSpool opens (creating when missing) the spool file at path in front
 // of store. The spool owns store and closes it.
+//
+// A damaged spool file does not stop the bot: it holds tickets viewers were
+// promised, so every entry that can still be read is carried into a fresh
+// spool, to be filed as usual, and the damaged file is kept beside it
+// (path.damaged-<time>) for a human; a warning says what was lost.
 func OpenSpool(path string, store Store, o SpoolOptions) (*Spool, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -65,15 +74,19 @@ func OpenSpool(path string, store Store, o SpoolOptions) (*Spool, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("open spool: %w", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err := recoverSpool(path, time.Now(), o.Log); err != nil {
+		return nil, err
+	}
+	db, err := guardOpen("spool", path, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		if errors.Is(err, bolterr.ErrTimeout) {
-			return nil, fmt.Errorf("open spool %s: in use by another chatdesk process", path)
+			return nil, fmt.Errorf("open spool %s: %w", path, ErrInUse)
 		}
 		return nil, fmt.Errorf("open spool %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSpool, bucketSpoolMsg, bucketSpoolDead} {
+	sp := &Spool{Store: store, db: db, path: path, log: o.Log, flushed: o.Flushed}
+	err = sp.update(func(tx *bolt.Tx) error {
+		for _, b := range spoolBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -84,7 +97,16 @@ func OpenSpool(path string, store Store, o SpoolOptions) (*Spool, error) {
 		db.Close()
 		return nil, fmt.Errorf("open spool %s: %w", path, err)
 	}
-	return &Spool{Store: store, db: db, log: o.Log, flushed: o.Flushed}, nil
+	return sp, nil
+}
+
+// update and view run fn on the spool file under guard.
+func (s *Spool) update(fn func(*bolt.Tx) error) error {
+	return guard("spool", s.path, func() error { return s.db.Update(fn) })
+}
+
+func (s *Spool) view(fn func(*bolt.Tx) error) error {
+	return guard("spool", s.path, func() error { return s.db.View(fn) })
 }
 
 // Close closes the spool file and the store.
@@ -95,7 +117,7 @@ func (s *Spool) Close() error {
 // Len is how many filings wait in the spool.
 func (s *Spool) Len() int {
 	n := 0
-	_ = s.db.View(func(tx *bolt.Tx) error {
+	_ = s.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketSpool).Stats().KeyN
 		return nil
 	})
@@ -147,7 +169,7 @@ func (s *Spool) put(n NewTicket) error {
 		return err
 	}
 	msgKey := []byte(n.Channel + "\x00" + n.MessageID)
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketSpoolMsg)
 		if msgs.Get(msgKey) != nil {
 			return nil
@@ -166,19 +188,21 @@ func (s *Spool) put(n NewTicket) error {
 }
 
 type spooled struct {
-	key []byte
-	n   NewTicket
+	key      []byte
+	n        NewTicket
+	salvaged bool
 }
 
 func (s *Spool) entries() ([]spooled, error) {
 	var out []spooled
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
+		salvaged := tx.Bucket(bucketSpoolSalvaged)
 		return tx.Bucket(bucketSpool).ForEach(func(k, v []byte) error {
 			var n NewTicket
 			if err := json.Unmarshal(v, &n); err != nil {
 				return fmt.Errorf("spool entry %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			out = append(out, spooled{key: append([]byte(nil), k...), n: n})
+			out = append(out, spooled{key: append([]byte(nil), k...), n: n, salvaged: salvaged.Get(k) != nil})
 			return nil
 		})
 	})
@@ -188,11 +212,14 @@ func (s *Spool) entries() ([]spooled, error) {
 // remove takes an entry out of the spool, into the dead bucket when the
 // store refused it for good.
 func (s *Spool) remove(e spooled, dead []byte) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketSpool).Delete(e.key); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketSpoolMsg).Delete([]byte(e.n.Channel + "\x00" + e.n.MessageID)); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketSpoolSalvaged).Delete(e.key); err != nil {
 			return err
 		}
 		if dead != nil {
@@ -226,7 +253,7 @@ func (s *Spool) Flush(ctx context.Context) (int, error) {
 	}
 	done := 0
 	for _, e := range entries {
-		t, _, err := s.Store.Create(ctx, e.n)
+		t, created, err := s.Store.Create(ctx, e.n)
 		if errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
 			s.markDown(err)
 			return done, fmt.Errorf("flush spool: %w", err)
@@ -240,7 +267,9 @@ func (s *Spool) Flush(ctx context.Context) (int, error) {
 			return done, fmt.Errorf("flush spool: %w", rerr)
 		}
 		done++
-		if err == nil && s.flushed != nil {
+		// A salvaged entry the store already has was filed before the
+		// spool was damaged, and its viewer told the number then.
+		if err == nil && s.flushed != nil && (created || !e.salvaged) {
 			s.flushed(t)
 		}
 	}
