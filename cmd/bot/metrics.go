@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/twitch"
@@ -81,22 +80,4 @@ func liveMetricsOf(st twitch.Status) metrics.Live {
 		l.Channels = append(l.Channels, metrics.LiveChannel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator})
 	}
 	return l
-}
-
-// bothPosted calls every non-nil hook in turn.
-func bothPosted(hooks ...func(chat.Posted)) func(chat.Posted) {
-	var fs []func(chat.Posted)
-	for _, h := range hooks {
-		if h != nil {
-			fs = append(fs, h)
-		}
-	}
-	if len(fs) == 0 {
-		return nil
-	}
-	return func(p chat.Posted) {
-		for _, f := range fs {
-			f(p)
-		}
-	}
 }

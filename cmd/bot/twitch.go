@@ -77,7 +77,7 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 		},
 		Helix:      helix,
 		ChannelIDs: acct.ChannelIDs,
-		Sender:     chat.SenderConfig{OnPost: bothPosted(onPost, hooks.onPost)},
+		Sender:     chat.SenderConfig{OnPost: chat.OnPosts(onPost, hooks.onPost)},
 		Clock:      hooks.clock,
 		Log:        log,
 	})

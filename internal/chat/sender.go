@@ -690,3 +690,23 @@ func maxTime(ts ...time.Time) time.Time {
 	}
 	return m
 }
+
+// OnPosts joins hooks that each want to see every posted message (metrics,
+// a test) into one for SenderConfig.OnPost; nil hooks are left out, and
+// none gives nil.
+func OnPosts(hooks ...func(Posted)) func(Posted) {
+	var fs []func(Posted)
+	for _, h := range hooks {
+		if h != nil {
+			fs = append(fs, h)
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	return func(p Posted) {
+		for _, f := range fs {
+			f(p)
+		}
+	}
+}
