@@ -485,7 +485,7 @@ func TestDamagedSpoolKeepsWhatItCanRead(t *testing.T) {
 			var logs bytes.Buffer
 			inner := &flaky{Store: escalation.NewMemoryStore()}
 			inner.down.Store(true)
-			s, err := escalation.OpenSpool(path, inner, escalation.SpoolOptions{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+			s, err := escalation.OpenSpool(path, inner, escalation.SpoolOptions{Log: slog.New(slog.NewTextHandler(&logs, nil)), Now: steppingClock()})
 			if err != nil {
 				t.Fatalf("OpenSpool of a damaged spool = %v; want it to carry on", err)
 			}

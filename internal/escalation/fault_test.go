@@ -221,7 +221,7 @@ func TestChildBot(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sp, err := escalation.OpenSpool(filepath.Join(dir, "spool.db"), rs, escalation.SpoolOptions{})
+		sp, err := escalation.OpenSpool(filepath.Join(dir, "spool.db"), rs, escalation.SpoolOptions{Now: steppingClock()})
 		if err != nil {
 			t.Fatal(err)
 		}

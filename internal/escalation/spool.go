@@ -32,10 +32,23 @@ type Spool struct {
 	log  *slog.Logger
 	// flushed is told about each ticket that left the spool.
 	flushed func(Ticket)
+	now     func() time.Time
 
 	down atomic.Bool
 	mu   sync.Mutex // one flush at a time
+
+	// fresh holds when each entry of this run was spooled, by key. Its
+	// viewer's "the number follows" is on its way to chat when Create
+	// returns; an entry is filed only FreshFor later, so the number can
+	// never overtake that notice. Entries of an earlier run are not fresh.
+	freshMu sync.Mutex
+	fresh   map[string]time.Time
 }
+
+// FreshFor is how long a spooled entry waits before a flush may file it:
+// long past the moment it takes the notice of its filing to reach the send
+// queue, short beside the flush interval.
+const FreshFor = 2 * time.Second
 
 // Buckets of the spool file.
 var (
@@ -53,6 +66,8 @@ type SpoolOptions struct {
 	// Flushed, when set, is called with each ticket that left the spool,
 	// so the viewer can be told its number.
 	Flushed func(Ticket)
+	// Now is the spool's clock, for FreshFor; nil is time.Now.
+	Now func() time.Time
 }
 
 // Pinger is a store that can say whether it answers.
@@ -84,7 +99,10 @@ func OpenSpool(path string, store Store, o SpoolOptions) (*Spool, error) {
 		}
 		return nil, fmt.Errorf("open spool %s: %w", path, err)
 	}
-	sp := &Spool{Store: store, db: db, path: path, log: o.Log, flushed: o.Flushed}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	sp := &Spool{Store: store, db: db, path: path, log: o.Log, flushed: o.Flushed, now: o.Now, fresh: map[string]time.Time{}}
 	err = sp.update(func(tx *bolt.Tx) error {
 		for _, b := range spoolBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -135,11 +153,12 @@ func (s *Spool) Create(ctx context.Context, n NewTicket) (Ticket, bool, error) {
 	}
 	if !s.down.Load() {
 		// Older filings go first, so numbers follow the order viewers
-		// asked in as far as possible.
+		// asked in as far as possible; while a fresh one still waits
+		// (see FreshFor), this one waits behind it.
 		if s.Len() > 0 {
 			_, _ = s.Flush(ctx)
 		}
-		if !s.down.Load() {
+		if !s.down.Load() && s.Len() == 0 {
 			t, created, err := s.Store.Create(ctx, n)
 			if !errors.Is(err, ErrUnavailable) {
 				return t, created, err
@@ -183,8 +202,30 @@ func (s *Spool) put(n NewTicket) error {
 		if err := b.Put(k, v); err != nil {
 			return err
 		}
-		return msgs.Put(msgKey, k)
+		if err := msgs.Put(msgKey, k); err != nil {
+			return err
+		}
+		s.freshMu.Lock()
+		s.fresh[string(k)] = s.now()
+		s.freshMu.Unlock()
+		return nil
 	})
+}
+
+// ripe reports whether the entry at key may be filed now: it was not
+// spooled in the last FreshFor.
+func (s *Spool) ripe(key []byte) bool {
+	s.freshMu.Lock()
+	defer s.freshMu.Unlock()
+	at, ok := s.fresh[string(key)]
+	if !ok {
+		return true
+	}
+	if s.now().Sub(at) < FreshFor {
+		return false
+	}
+	delete(s.fresh, string(key))
+	return true
 }
 
 type spooled struct {
@@ -253,6 +294,10 @@ func (s *Spool) Flush(ctx context.Context) (int, error) {
 	}
 	done := 0
 	for _, e := range entries {
+		if !s.ripe(e.key) {
+			// Entries are in filing order: the rest are fresher still.
+			break
+		}
 		t, created, err := s.Store.Create(ctx, e.n)
 		if errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
 			s.markDown(err)
@@ -272,6 +317,15 @@ func (s *Spool) Flush(ctx context.Context) (int, error) {
 		if err == nil && s.flushed != nil && (created || !e.salvaged) {
 			s.flushed(t)
 		}
+	}
+	if done < len(entries) {
+		// Fresh entries wait for the next flush. The store took what it
+		// was given, if anything; otherwise nothing was tried and what is
+		// known of it stands.
+		if done > 0 {
+			s.down.Store(false)
+		}
+		return done, nil
 	}
 	if s.down.Swap(false) {
 		s.log.Info("ticket store reachable again; spool flushed", "tickets", done)

@@ -54,11 +54,67 @@ func openSpool(t *testing.T, path string, inner escalation.Store, log *flushLog)
 	if log != nil {
 		flushed = log.add
 	}
-	s, err := escalation.OpenSpool(path, inner, escalation.SpoolOptions{Flushed: flushed})
+	s, err := escalation.OpenSpool(path, inner, escalation.SpoolOptions{Flushed: flushed, Now: steppingClock()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// steppingClock moves on by escalation.FreshFor every time it is read, so
+// a spooled entry is never too fresh to flush in the tests that do not
+// test freshness itself.
+func steppingClock() func() time.Time {
+	var mu sync.Mutex
+	at := time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		at = at.Add(escalation.FreshFor)
+		return at
+	}
+}
+
+// TestSpoolFreshEntriesWait: a filing spooled a moment ago is not filed
+// yet, so its number can never reach chat before the notice that it
+// follows; a new filing waits behind it, so numbers keep the order viewers
+// asked in; once FreshFor has passed, both are filed, oldest first.
+func TestSpoolFreshEntriesWait(t *testing.T) {
+	ctx := context.Background()
+	inner := &flaky{Store: openBolt(t)}
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	var log flushLog
+	s, err := escalation.OpenSpool(filepath.Join(t.TempDir(), "spool.db"), inner, escalation.SpoolOptions{Flushed: log.add, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	inner.down.Store(true)
+	if tk, _, err := s.Create(ctx, newTicket("mira", "m1", "ana", "when is the collab?", now)); err != nil || !tk.Spooled {
+		t.Fatalf("Create while away = %+v, %v; want it spooled", tk, err)
+	}
+	inner.down.Store(false)
+	if n, err := s.Flush(ctx); n != 0 || err != nil {
+		t.Errorf("Flush right away = %d, %v; want the fresh entry left for later", n, err)
+	}
+	tk, _, err := s.Create(ctx, newTicket("mira", "m2", "bob", "what keyboard?", now))
+	if err != nil || !tk.Spooled {
+		t.Errorf("Create behind a fresh entry = %+v, %v; want it spooled behind it", tk, err)
+	}
+	advance(escalation.FreshFor)
+	if n, err := s.Flush(ctx); n != 2 || err != nil {
+		t.Fatalf("Flush after FreshFor = %d, %v; want both", n, err)
+	}
+	if len(log.ts) != 2 || log.ts[0].Number != 1 || log.ts[0].Askers[0].User != "ana" || log.ts[1].Number != 2 {
+		t.Errorf("flushed %+v; want ana's #1, then bob's #2", log.ts)
+	}
+	if tk, _, err := s.Create(ctx, newTicket("mira", "m3", "cy", "is there merch?", now)); err != nil || tk.Spooled || tk.Number != 3 {
+		t.Errorf("Create once the spool is empty = %+v, %v; want #3 filed at once", tk, err)
+	}
 }
 
 func TestSpoolKeepsFilingsWhileTheStoreIsAway(t *testing.T) {
