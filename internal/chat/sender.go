@@ -254,7 +254,7 @@ func (s *Sender) Send(channel string, r Reply) error {
 		s.stats.Rejected += int64(len(parts))
 		return ErrSenderClosed
 	}
-	if over := len(s.queue) + len(parts) - s.size; over > 0 && !s.shed(over, r.Priority) {
+	if over := len(s.queue) + len(parts) - s.size; over > 0 && !s.shed(over, r.Priority) && !s.rides(channel, r, len(parts)) {
 		s.stats.Rejected += int64(len(parts))
 		return ErrQueueFull
 	}
@@ -287,6 +287,24 @@ func (s *Sender) Send(channel string, r Reply) error {
 	}
 	s.poke()
 	return nil
+}
+
+// rides reports whether reply r, refused room in a full queue, may wait
+// past the bound all the same: a viewer's acknowledgement that will fold
+// into a message already waiting in its channel takes no message of its
+// own, and an asker must learn the ticket number. Past twice the bound
+// even these are refused, so a flood cannot grow the queue without end.
+// s.mu must be held.
+func (s *Sender) rides(channel string, r Reply, parts int) bool {
+	if parts != 1 || r.Fold.Kind == "" || r.Fold.To == "" || len(s.queue) >= 2*s.size {
+		return false
+	}
+	for _, m := range s.queue {
+		if !m.gone && m.channel == channel && m.fold.Kind == r.Fold.Kind && m.prio == r.Priority {
+			return true
+		}
+	}
+	return false
 }
 
 // shed makes room for n messages of priority p in a full queue by dropping

@@ -369,6 +369,26 @@ func TestSenderQueueFull(t *testing.T) {
 			want:     chat.SenderStats{Queued: 3, Rejected: 1},
 		},
 		{
+			name:     "an acknowledgement rides past a full queue with one it folds into",
+			queued:   []chat.Reply{ack("ana", 1, "m1"), staff("reply", "k1"), staff("reply 2", "k2")},
+			incoming: ack("bob", 2, "m2"),
+			want:     chat.SenderStats{Queued: 4},
+		},
+		{
+			name:     "an acknowledgement with nothing to fold into is refused",
+			queued:   []chat.Reply{staff("reply", "k1"), staff("reply 2", "k2"), staff("reply 3", "k3")},
+			incoming: ack("bob", 2, "m2"),
+			wantErr:  chat.ErrQueueFull,
+			want:     chat.SenderStats{Queued: 3, Rejected: 1},
+		},
+		{
+			name:     "not past twice the bound",
+			queued:   []chat.Reply{ack("ana", 1, "m1"), ack("bob", 2, "m2"), ack("cy", 3, "m3"), ack("dan", 4, "m4"), ack("eve", 5, "m5"), ack("fay", 6, "m6")},
+			incoming: ack("gus", 7, "m7"),
+			wantErr:  chat.ErrQueueFull,
+			want:     chat.SenderStats{Queued: 6, Rejected: 1},
+		},
+		{
 			name:     "a long reply sheds whole replies, never half of one",
 			queued:   []chat.Reply{plain("faq", chat.PriorityAnswer), plain(strings.Repeat("long answer ", 50), chat.PriorityAnswer)},
 			incoming: staff("reply", "k1"),
