@@ -15,7 +15,8 @@ import (
 )
 
 // Helix is a fake of Twitch's auth and Helix APIs on an httptest server:
-// /oauth2/validate, /helix/users and the moderation endpoints, checking the
+// /oauth2/validate, the device-code sign-in (/oauth2/device, /oauth2/token,
+// /oauth2/revoke; see DeviceFlow), /helix/users and the moderation endpoints, checking the
 // token and client id as Twitch does and recording every request. With
 // RateLimit it also keeps Twitch's points bucket, and Throttle makes it
 // answer 429 for a while.
@@ -37,6 +38,9 @@ type Helix struct {
 	used      int       // points spent in this bucket
 	reset     time.Time // when the bucket is full again
 	throttled time.Time // every Helix call before then is refused with 429
+
+	device  []string // what /token answers next for a device code (see DeviceFlow)
+	revoked []string // tokens /revoke was asked to drop
 }
 
 // Request is one request the fake received.
@@ -253,6 +257,9 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"error": http.StatusText(status), "status": status, "message": msg})
 	}
 	if auth {
+		if r.Method == http.MethodPost && h.serveDevice(w, req, fail) {
+			return
+		}
 		if r.URL.Path != "/oauth2/validate" || r.Method != http.MethodGet {
 			fail(http.StatusNotFound, "not found")
 			return
