@@ -301,6 +301,17 @@ func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
 	}
 }
 
+// moderates reports whether moderation is on in some channel, so the bot
+// needs the moderation scopes.
+func (c *Config) moderates() bool {
+	for i := range c.Channels {
+		if _, on := c.Moderation.Settings(&c.Channels[i].Moderation); on {
+			return true
+		}
+	}
+	return false
+}
+
 func splitHostPort(addr string) (string, string, error) {
 	i := strings.LastIndex(addr, ":")
 	if i < 0 {

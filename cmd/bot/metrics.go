@@ -8,7 +8,6 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
-	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
 // newMetrics returns the run's metrics, or nil when http.addr is empty:
@@ -65,19 +64,4 @@ func consoleHealth(channels []string) func(int64) health.Status {
 		}
 		return st
 	}
-}
-
-// liveMetricsOf turns the live bot's status into what the metrics read.
-func liveMetricsOf(st twitch.Status) metrics.Live {
-	l := metrics.Live{
-		Connected: st.Connected, Connects: st.Connects, Send: st.Send,
-		Enforced: st.Moderation.Done, EnforceFailed: st.Moderation.Failed, EnforceDropped: st.Moderation.Dropped,
-		EnforceQueued: st.Moderation.Queued, EnforceShed: st.Moderation.Shed,
-		Helix: metrics.HelixBudget{Limit: st.Helix.Limit, Remaining: st.Helix.Remaining, Waiting: st.Helix.Waiting,
-			Waited: st.Helix.Waited, RateLimited: st.Helix.RateLimited},
-	}
-	for _, ch := range st.Channels {
-		l.Channels = append(l.Channels, metrics.LiveChannel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator})
-	}
-	return l
 }

@@ -101,8 +101,8 @@ func (a *app) commands() *cobra.Command {
 
 	root.AddCommand(&cobra.Command{
 		Use:   "run",
-		Short: "Run the bot: on Twitch when a token is set, else as a local console chat",
-		Long: "Run the bot. With CHATDESK_TWITCH_TOKEN set it joins the configured Twitch channels;\n" +
+		Short: "Run the bot: on Twitch when signed in, else as a local console chat",
+		Long: "Run the bot. Signed in (bot login, or CHATDESK_TWITCH_TOKEN) it joins the configured Twitch channels;\n" +
 			"without, it is a local chat on standard input: each line 'name: text' (or plain 'text')\n" +
 			"is a message in the first channel, '@mod name: text' speaks as a moderator.",
 		Args: cobra.NoArgs,
@@ -118,6 +118,7 @@ func (a *app) commands() *cobra.Command {
 	root.AddCommand(a.replayCommand(&configPath))
 	root.AddCommand(a.ticketsCommand(&configPath))
 	root.AddCommand(a.reportCommand(&configPath))
+	root.AddCommand(a.loginCommands(&configPath)...)
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print the version",

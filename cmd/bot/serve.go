@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/router"
+	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
 // runBot runs the bot until ctx is done (or, in the console, until the
@@ -27,6 +29,13 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		return err
 	}
 	log := a.logger(cfg.Bot.LogLevel)
+	if cfg.Twitch.Token == "" { // then the one bot login stored, if any
+		tok, _, err := twitch.ReadTokenFile(twitch.TokenFile(cfg.Bot.DataDir))
+		if err != nil {
+			return badInput(err)
+		}
+		cfg.Twitch.Token, cfg.Twitch.ClientID = tok.AccessToken, cmp.Or(cfg.Twitch.ClientID, tok.ClientID)
+	}
 	live := cfg.Twitch.Token != ""
 	// The console creates its store with the first ticket, so a try-out
 	// leaves no file; a live bot's event log is worth a file at once.

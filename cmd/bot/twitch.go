@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
@@ -26,6 +29,30 @@ type liveHooks struct {
 	// observe sees every message the router has decided on, just before
 	// the decision is carried out: a test knows when chat was read.
 	observe router.Observer
+}
+
+// loginCommands are bot login and bot logout, which keep the token file
+// under bot.data_dir that bot run goes live with.
+func (a *app) loginCommands(configPath *string) []*cobra.Command {
+	cmd := func(use, short string, do func(context.Context, *Config, string) error) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs, RunE: func(c *cobra.Command, _ []string) error {
+			cfg, err := a.loadConfigFor(*configPath)
+			if err != nil {
+				return err
+			}
+			return do(c.Context(), cfg, twitch.TokenFile(cfg.Bot.DataDir))
+		}}
+	}
+	return []*cobra.Command{cmd("login", "Sign the bot's Twitch account in (needs CHATDESK_TWITCH_CLIENT_ID)", func(ctx context.Context, cfg *Config, file string) error {
+		_, err := twitch.DeviceLogin{AuthURL: cfg.Twitch.AuthURL, ClientID: cfg.Twitch.ClientID, Scopes: twitch.LoginScopes(cfg.moderates()),
+			Username: cfg.Twitch.Username, File: file, Clock: a.hooks.clock}.Run(ctx, a.stdout)
+		if errors.Is(err, twitch.ErrNoClientID) {
+			return badInput(err)
+		}
+		return err
+	}), cmd("logout", "Revoke the stored Twitch token and delete it", func(ctx context.Context, cfg *Config, file string) error {
+		return twitch.Logout(ctx, nil, cfg.Twitch.AuthURL, file, a.stdout)
+	})}
 }
 
 // twitchFront connects the bot to the configured Twitch channels.
@@ -91,27 +118,9 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 			}
 			return nil
 		},
-		health:  func(int64) health.Status { return healthOf(live.Status()) },
-		live:    func() metrics.Live { return liveMetricsOf(live.Status()) },
+		health:  func(int64) health.Status { return live.Status().Health() },
+		live:    func() metrics.Live { return live.Status().Metrics() },
 		dropped: func() int64 { return live.Status().Dropped },
 		ln:      ln,
 	}, nil
-}
-
-// healthOf turns the live bot's status into the health endpoint's.
-func healthOf(st twitch.Status) health.Status {
-	h := health.Status{
-		Connected: st.Connected, Connects: st.Connects, LastMessage: st.LastMessage,
-		DroppedMessages: st.Dropped,
-		Send:            health.Send{Queued: st.Send.Queued, Posted: st.Send.Posted, Stale: st.Send.Stale, Rejected: st.Send.Rejected},
-		Moderation: health.Moderation{Done: st.Moderation.Done, Failed: st.Moderation.Failed, Dropped: st.Moderation.Dropped,
-			Queued: st.Moderation.Queued, Shed: st.Moderation.Shed,
-			Stopped: st.Moderation.Stopped, Disabled: st.Moderation.Disabled},
-		Helix: &health.Helix{Limit: st.Helix.Limit, Remaining: st.Helix.Remaining, Reset: st.Helix.Reset,
-			Waiting: st.Helix.Waiting, Waited: st.Helix.Waited, RateLimited: st.Helix.RateLimited},
-	}
-	for _, ch := range st.Channels {
-		h.Channels = append(h.Channels, health.Channel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator, LastMessage: ch.LastMessage})
-	}
-	return h
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/router"
+	"github.com/chatdesk/chatdesk/internal/twitch"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
 )
 
@@ -51,6 +52,9 @@ type liveOptions struct {
 	stderr   io.Writer
 	// moderation is a top-level moderation section, as YAML.
 	moderation string
+	// tokenFile puts the token in the file bot login writes under
+	// bot.data_dir, and none in the environment.
+	tokenFile bool
 }
 
 // startLive writes a config pointing at the fakes and runs the bot through
@@ -77,6 +81,7 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dataDir := t.TempDir()
 	var chans strings.Builder
 	for _, ch := range o.channels {
 		fmt.Fprintf(&chans, "  - name: %s\n    faq: [%q]\n", ch, demo)
@@ -97,7 +102,7 @@ channels:
   auth_url: %s
 http:
   addr: 127.0.0.1:0
-`, o.logLevel, t.TempDir(), o.moderation, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
+`, o.logLevel, dataDir, o.moderation, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -109,6 +114,13 @@ http:
 		}
 	}
 	t.Setenv("CHATDESK_TWITCH_TOKEN", o.token)
+	if o.tokenFile {
+		t.Setenv("CHATDESK_TWITCH_TOKEN", "")
+		tok := twitch.Token{AccessToken: o.token, RefreshToken: "r3fr3sh", Login: "deskbot", ClientID: "test-client", Scopes: twitchtest.AllScopes}
+		if err := twitch.WriteTokenFile(twitch.TokenFile(dataDir), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	var stderr io.Writer = b.stderr
 	if o.stderr != nil {
@@ -230,6 +242,55 @@ func TestTwitchAnswersInAThread(t *testing.T) {
 	want = "@reply-parent-msg-id=b1d6-3 PRIVMSG #mira :" + faqAnswer(t, "discord")
 	if got := b.nextPrivmsg(c); got != want {
 		t.Errorf("bot sent %q; want %q", got, want)
+	}
+}
+
+// TestTwitchFromTokenFile: with no CHATDESK_TWITCH_TOKEN, the token bot
+// login stored takes the bot live, with the client id it was made for.
+func TestTwitchFromTokenFile(t *testing.T) {
+	b := startLive(t, liveOptions{tokenFile: true})
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "f1", User: "ana", Text: "when do you stream?"})
+	want := "@reply-parent-msg-id=f1 PRIVMSG #mira :" + faqAnswer(t, "schedule")
+	if got := b.nextPrivmsg(c); got != want {
+		t.Errorf("bot sent %q; want %q", got, want)
+	}
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/users" && r.Header.Get("Client-Id") != "test-client" {
+			t.Errorf("GET /users with client id %q; want the token file's test-client", r.Header.Get("Client-Id"))
+		}
+	}
+	if s := b.stderr.String(); strings.Contains(s, "r3fr3sh") {
+		t.Errorf("the refresh token appears in the log:\n%s", s)
+	}
+}
+
+// TestTwitchDamagedTokenFile: a token file that does not parse stops the
+// bot at start with exit code 2 and the file's name, not the console.
+func TestTwitchDamagedTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	file := twitch.TokenFile(filepath.Join(dir, "data"))
+	if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(`{"access_token": "`+liveToken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	demo, err := filepath.Abs("../../faq/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("channels:\n  - name: mira\n    faq: [%q]\nhttp:\n  addr: \"\"\n", demo)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"run", "--config", cfg}, nil, strings.NewReader("ana: hi\n"), &stdout, &stderr)
+	if exitCode(err) != exitBadInput || err == nil || !strings.Contains(err.Error(), file) {
+		t.Fatalf("run: %v (exit %d); want exit 2 naming %s", err, exitCode(err), file)
+	}
+	if strings.Contains(err.Error()+stderr.String()+stdout.String(), liveToken) {
+		t.Errorf("the token shows: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
 }
 

@@ -178,25 +178,34 @@ func (l DeviceLogin) check(ctx context.Context, tok Token) (Token, error) {
 	return tok, nil
 }
 
-// Logout revokes the token stored in file and deletes the file. It
-// reports false, doing nothing, when there is no file.
-func Logout(ctx context.Context, hc *http.Client, authURL, file string) (bool, error) {
+// Logout revokes the token stored in file, deletes the file and tells out
+// so; with no file it says there was nothing to do.
+func Logout(ctx context.Context, hc *http.Client, authURL, file string, out io.Writer) error {
 	tok, ok, err := ReadTokenFile(file)
-	if !ok {
+	switch {
+	case err != nil:
 		// A damaged file holds no token to revoke; deleting it is what
 		// the user asked for.
-		if err != nil {
-			return true, removeTokenFile(file)
+		if err := removeTokenFile(file); err != nil {
+			return err
 		}
-		return false, nil
+		_, err = fmt.Fprintf(out, "Deleted the damaged token file %s.\n", file)
+		return err
+	case !ok:
+		_, err = fmt.Fprintf(out, "No Twitch sign-in is stored (no %s); nothing to do.\n", file)
+		return err
 	}
 	if hc == nil {
 		hc = &http.Client{Timeout: 10 * time.Second}
 	}
 	if err := Revoke(ctx, hc, authURL, tok.ClientID, tok.AccessToken); err != nil {
-		return true, fmt.Errorf("revoke the twitch token (%s is kept; run bot logout again): %w", file, err)
+		return fmt.Errorf("revoke the twitch token (%s is kept; run bot logout again): %w", file, err)
 	}
-	return true, removeTokenFile(file)
+	if err := removeTokenFile(file); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(out, "Signed %s out of Twitch: the token is revoked and %s deleted.\n", tok.Login, file)
+	return err
 }
 
 func removeTokenFile(file string) error {

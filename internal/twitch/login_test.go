@@ -229,9 +229,9 @@ func TestLogout(t *testing.T) {
 	if err := twitch.WriteTokenFile(path, twitch.Token{AccessToken: testToken, Login: "deskbot", ClientID: "test-client"}); err != nil {
 		t.Fatal(err)
 	}
-	had, err := twitch.Logout(context.Background(), nil, fake.AuthURL(), path)
-	if !had || err != nil {
-		t.Fatalf("Logout: %v, %v; want true, nil", had, err)
+	var out bytes.Buffer
+	if err := twitch.Logout(context.Background(), nil, fake.AuthURL(), path, &out); err != nil {
+		t.Fatalf("Logout: %v", err)
 	}
 	if got := fake.Revoked(); !reflect.DeepEqual(got, []string{testToken}) {
 		t.Errorf("revoked %d tokens; want the stored one", len(got))
@@ -239,8 +239,14 @@ func TestLogout(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the token file is still there: %v", err)
 	}
-	had, err = twitch.Logout(context.Background(), nil, fake.AuthURL(), path)
-	if had || err != nil {
-		t.Errorf("Logout with no file: %v, %v; want false, nil", had, err)
+	if !strings.Contains(out.String(), "Signed deskbot out") {
+		t.Errorf("output %q; want it to say the account is signed out", out.String())
+	}
+	out.Reset()
+	if err := twitch.Logout(context.Background(), nil, fake.AuthURL(), path, &out); err != nil {
+		t.Errorf("Logout with no file: %v", err)
+	}
+	if !strings.Contains(out.String(), "No Twitch sign-in is stored") || len(fake.Revoked()) != 1 {
+		t.Errorf("with no file: output %q, %d revocations; want it to say so and revoke nothing", out.String(), len(fake.Revoked()))
 	}
 }
