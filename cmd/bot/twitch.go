@@ -74,7 +74,7 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 	if err != nil {
 		return front{}, badInput(err)
 	}
-	acct, err := twitch.Preflight(ctx, helix, cfg.Twitch.Username, names)
+	acct, err := twitch.Preflight(ctx, helix, cfg.Twitch.Username, names, twitch.LoginScopes(cfg.moderates()))
 	if err != nil {
 		return front{}, &exitErr{code: exitFailure, err: fmt.Errorf("going live: %w", err)}
 	}

@@ -600,7 +600,7 @@ func TestTwitchBadCredentials(t *testing.T) {
 		o    liveOptions
 		want string
 	}{
-		{"token refused", liveOptions{token: "zz-expired-token-zz"}, "Twitch refused CHATDESK_TWITCH_TOKEN"},
+		{"token refused", liveOptions{token: "zz-expired-token-zz"}, "Twitch refused the token"},
 		{"no chat scopes", liveOptions{scopes: []string{"moderator:manage:banned_users"}}, "the token lacks chat:read and chat:edit"},
 		{"chat login refused", liveOptions{ircToken: "another-token"}, "twitch chat refused the login as deskbot"},
 		{"unknown channel", liveOptions{channels: []string{"mira", "nosuchstreamer"}}, "no twitch channel named nosuchstreamer"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,12 +30,14 @@ var ErrBadCredentials = errors.New("bad twitch credentials")
 // fit for the job, and finds the user id of every channel. A refused token,
 // a token for another account than twitch.username, missing chat scopes or
 // a channel that does not exist are errors; missing moderation scopes are
-// warnings, since the bot can still answer questions.
-func Preflight(ctx context.Context, h *Helix, username string, channels []string) (Account, error) {
+// warnings, since the bot can still answer questions. Only the scopes in
+// want (LoginScopes of the configured features) are checked: moderation
+// scopes are no loss where no channel moderates.
+func Preflight(ctx context.Context, h *Helix, username string, channels, want []string) (Account, error) {
 	info, err := h.Validate(ctx)
 	switch {
 	case errors.Is(err, ErrUnauthorized):
-		return Account{}, fmt.Errorf("%w: Twitch refused CHATDESK_TWITCH_TOKEN (expired, revoked or mistyped); get a new token as the README's \"Going live on Twitch\" explains", ErrBadCredentials)
+		return Account{}, fmt.Errorf("%w: Twitch refused the token (CHATDESK_TWITCH_TOKEN, or else the one bot login stored): it expired, was revoked or is mistyped; run bot login again, or get a new token as the README's \"Going live on Twitch\" explains", ErrBadCredentials)
 	case err != nil:
 		return Account{}, fmt.Errorf("check the twitch token: %w", err)
 	}
@@ -45,7 +48,7 @@ func Preflight(ctx context.Context, h *Helix, username string, channels []string
 	}
 	var missing []string
 	for _, sc := range Scopes {
-		if info.HasScope(sc.Name) {
+		if info.HasScope(sc.Name) || !slices.Contains(want, sc.Name) {
 			continue
 		}
 		if sc.Name == ScopeChatRead || sc.Name == ScopeChatEdit {

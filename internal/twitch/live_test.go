@@ -56,7 +56,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 	}
 	r.irc.Token = o.ircToken
 	ctx, cancel := context.WithCancel(context.Background())
-	acct, err := twitch.Preflight(ctx, h, "deskbot", o.channels)
+	acct, err := twitch.Preflight(ctx, h, "deskbot", o.channels, twitch.LoginScopes(true))
 	if err != nil {
 		t.Fatalf("Preflight: %v", err)
 	}

@@ -20,17 +20,22 @@ func TestPreflight(t *testing.T) {
 		wantErr   string // empty: no error
 		badCreds  bool
 		wantWarns []string
+		// noModeration: no channel moderates, so the moderation scopes
+		// are not wanted.
+		noModeration bool
 	}{
 		{name: "all good", token: testToken, username: "deskbot", scopes: twitchtest.AllScopes, channels: []string{"mira", "sam"}},
 		{name: "username taken from the token", token: testToken, scopes: twitchtest.AllScopes, channels: []string{"mira"}},
 		{name: "refused token", token: "zz-stale-token-zz", username: "deskbot", channels: []string{"mira"},
-			wantErr: "Twitch refused CHATDESK_TWITCH_TOKEN", badCreds: true},
+			wantErr: "Twitch refused the token", badCreds: true},
 		{name: "token of another account", token: testToken, username: "otherbot", scopes: twitchtest.AllScopes, channels: []string{"mira"},
 			wantErr: `twitch.username is "otherbot" but the token belongs to "deskbot"`, badCreds: true},
 		{name: "no chat scopes", token: testToken, scopes: []string{"moderator:manage:banned_users"}, channels: []string{"mira"},
 			wantErr: "the token lacks chat:read and chat:edit", badCreds: true},
 		{name: "no moderation scopes", token: testToken, scopes: []string{"chat:read", "chat:edit"}, channels: []string{"mira"},
 			wantWarns: []string{"moderator:manage:banned_users", "moderator:manage:chat_messages", "moderator:manage:warnings", "moderator:manage:announcements"}},
+		{name: "no moderation scopes, none wanted", token: testToken, scopes: []string{"chat:read", "chat:edit"}, channels: []string{"mira"},
+			noModeration: true, wantWarns: []string{"moderator:manage:announcements"}},
 		{name: "unknown channel", token: testToken, scopes: twitchtest.AllScopes, channels: []string{"mira", "nosuchchannel"},
 			wantErr: "no twitch channel named nosuchchannel"},
 	}
@@ -39,7 +44,7 @@ func TestPreflight(t *testing.T) {
 			fake := twitchtest.NewHelix(t, testToken, "deskbot")
 			fake.SetScopes(tt.scopes...)
 			h, _ := twitch.NewHelix(twitch.HelixConfig{APIURL: fake.APIURL(), AuthURL: fake.AuthURL(), Token: tt.token})
-			acct, err := twitch.Preflight(context.Background(), h, tt.username, tt.channels)
+			acct, err := twitch.Preflight(context.Background(), h, tt.username, tt.channels, twitch.LoginScopes(!tt.noModeration))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("Preflight = %v; want an error saying %q", err, tt.wantErr)
