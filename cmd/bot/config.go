@@ -74,8 +74,8 @@ type ChannelConfig struct {
 }
 
 // TwitchConfig says how to reach Twitch. Secrets never live in the file:
-// the token and client id come from CHATDESK_TWITCH_TOKEN and
-// CHATDESK_TWITCH_CLIENT_ID.
+// the client id and token come from CHATDESK_TWITCH_CLIENT_ID and
+// CHATDESK_TWITCH_TOKEN, else the token from the file bot login writes.
 type TwitchConfig struct {
 	Username   string `mapstructure:"username"`
 	IRCAddress string `mapstructure:"irc_address"`

@@ -104,7 +104,10 @@ func (l DeviceLogin) Start(ctx context.Context) (DeviceCode, error) {
 	}
 	var code DeviceCode
 	form := url.Values{"client_id": {l.ClientID}, "scopes": {strings.Join(l.Scopes, " ")}}
-	if _, err := l.post(ctx, "/device", form, &code); err != nil {
+	if reason, err := l.post(ctx, "/device", form, &code); err != nil {
+		if strings.Contains(reason, "client") {
+			return DeviceCode{}, fmt.Errorf("start the twitch sign-in: %w (check that CHATDESK_TWITCH_CLIENT_ID is the Client ID of an application whose client type is Public)", err)
+		}
 		return DeviceCode{}, fmt.Errorf("start the twitch sign-in: %w", err)
 	}
 	if code.DeviceCode == "" || code.UserCode == "" {
@@ -126,7 +129,7 @@ func (l DeviceLogin) Wait(ctx context.Context, code DeviceCode) (Token, error) {
 	for {
 		select {
 		case <-ctx.Done():
-			return Token{}, ctx.Err()
+			return Token{}, fmt.Errorf("the sign-in was stopped before the code was entered: %w", ctx.Err())
 		case <-clock.After(interval):
 		}
 		if code.ExpiresIn > 0 && !clock.Now().Before(deadline) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -207,6 +208,21 @@ func TestDeviceLoginSlowDown(t *testing.T) {
 	}
 	if want := []time.Duration{5 * time.Second, 10 * time.Second, 10 * time.Second, 15 * time.Second}; !reflect.DeepEqual(waits, want) {
 		t.Errorf("waits between polls %v; want %v", waits, want)
+	}
+}
+
+// TestDeviceLoginWrongClient: a client id Twitch does not know (or one
+// that is not a public client) gets a hint at what to check.
+func TestDeviceLoginWrongClient(t *testing.T) {
+	fake := twitchtest.NewHelix(t, testToken, "deskbot")
+	l := twitch.DeviceLogin{AuthURL: fake.AuthURL(), ClientID: "no-such-client", Scopes: twitch.LoginScopes(true), File: filepath.Join(t.TempDir(), "t.json")}
+	_, err := l.Run(context.Background(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "invalid client") || !strings.Contains(err.Error(), "client type is Public") {
+		t.Errorf("Run = %v; want Twitch's invalid client and a hint", err)
+	}
+	var none bytes.Buffer
+	if _, err := (twitch.DeviceLogin{AuthURL: fake.AuthURL()}).Run(context.Background(), &none); !errors.Is(err, twitch.ErrNoClientID) || none.Len() > 0 {
+		t.Errorf("Run with no client id = %v, printed %q; want ErrNoClientID and nothing printed", err, none.String())
 	}
 }
 
