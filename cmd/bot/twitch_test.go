@@ -724,3 +724,70 @@ func BenchmarkTwitchRoundTrip(b *testing.B) {
 	b.ReportMetric(pct(0.50), "p50-µs")
 	b.ReportMetric(pct(0.99), "p99-µs")
 }
+
+// TestLoginLogout: bot login against a fake Twitch signs deskbot in with
+// the code it prints and stores the token where bot run finds it, never
+// printing it; bot logout revokes it and deletes the file.
+func TestLoginLogout(t *testing.T) {
+	fake := twitchtest.NewHelix(t, liveToken, "deskbot")
+	fake.DeviceFlow(twitchtest.DevicePending, twitchtest.DeviceApproved)
+	dir := t.TempDir()
+	demo, err := filepath.Abs("../../faq/demo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+	yaml := fmt.Sprintf("channels:\n  - name: mira\n    faq: [%q]\ntwitch:\n  username: deskbot\n  auth_url: %s\n", demo, fake.AuthURL())
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CHATDESK_TWITCH_CLIENT_ID=test-client"}
+	clock := twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC))
+	var stdout, stderr bytes.Buffer
+	a := &app{env: env, stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, hooks: liveHooks{clock: clock}}
+	done := make(chan error, 1)
+	go func() { done <- a.execute(context.Background(), []string{"login", "--config", cfg}) }()
+	deadline := time.After(10 * time.Second)
+	for waiting := true; waiting; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("bot login: %v\n%s", err, stderr.String())
+			}
+			waiting = false
+		case <-clock.TimerAdded():
+			clock.AdvanceToLast()
+		case <-deadline:
+			t.Fatal("bot login did not end within 10s")
+		}
+	}
+	file := filepath.Join(dir, "data", "twitch-token.json")
+	for _, want := range []string{twitchtest.UserCode, "Signed in to Twitch as deskbot", file} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("bot login printed no %q:\n%s", want, stdout.String())
+		}
+	}
+	if s := stdout.String() + stderr.String(); strings.Contains(s, liveToken) || strings.Contains(s, twitchtest.RefreshToken) {
+		t.Errorf("bot login printed a token:\n%s", s)
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, %v; want mode 0600", fi, err)
+	}
+	if got, _, _ := twitch.ReadTokenFile(file); got.AccessToken != liveToken || got.ClientID != "test-client" {
+		t.Errorf("stored token for %s with client %q; want deskbot's from test-client", got.Login, got.ClientID)
+	}
+
+	stdout.Reset()
+	if err := a.execute(context.Background(), []string{"logout", "--config", cfg}); err != nil {
+		t.Fatalf("bot logout: %v", err)
+	}
+	if !strings.Contains(stdout.String(), "Signed deskbot out") || len(fake.Revoked()) != 1 {
+		t.Errorf("bot logout printed %q and revoked %d tokens; want it signed out and one revoked", stdout.String(), len(fake.Revoked()))
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("the token file is still there: %v", err)
+	}
+	if s := stdout.String() + stderr.String(); strings.Contains(s, liveToken) || strings.Contains(s, twitchtest.RefreshToken) {
+		t.Errorf("bot logout printed a token:\n%s", s)
+	}
+}
