@@ -180,7 +180,6 @@ func (r *Router) runLane(ctx context.Context, name string, p *Pipeline, lane <-c
 			continue
 		}
 		start := time.Now()
-		msg = p.Read(msg)
 		d := p.Process(ctx, msg)
 		took := time.Since(start)
 		for _, o := range r.observers {

@@ -378,3 +378,49 @@ func TestRouterShowsObserversEveryDecision(t *testing.T) {
 		}
 	}
 }
+
+// countingReader reads every line as an English question, counting how often
+// it is asked to.
+type countingReader struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingReader) Read(string) chat.Reading {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return chat.Reading{Question: true, Lang: "en", Why: "counted"}
+}
+
+func TestRouterReadsEachMessageOnce(t *testing.T) {
+	reader := &countingReader{}
+	var mu sync.Mutex
+	var seen []chat.Reading
+	look := router.StageFunc(func(_ context.Context, m chat.Message) chat.Decision {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, m.Reading)
+		return chat.Decision{}
+	})
+	p := &router.Pipeline{Reader: reader, Stages: []router.Stage{look, look, echo}}
+	r := router.NewRouter(map[string]*router.Pipeline{"c": p}, newRecorder(), nil)
+	in, wait := runRouter(t, context.Background(), r)
+	in <- chat.Message{ID: "1", Channel: "c", Text: "when do you stream"}
+	in <- chat.Message{ID: "2", Channel: "c", Text: "what keyboard"}
+	if err := wait(); err != nil {
+		t.Fatal(err)
+	}
+	if reader.n != 2 {
+		t.Errorf("reader read %d times for 2 messages; want 2 (once per message, before the stages)", reader.n)
+	}
+	want := chat.Reading{Question: true, Lang: "en", Why: "counted"}
+	if len(seen) != 4 {
+		t.Fatalf("stages saw %d messages; want 4", len(seen))
+	}
+	for i, got := range seen {
+		if got != want {
+			t.Errorf("stage call %d saw reading %+v; want %+v", i, got, want)
+		}
+	}
+}
