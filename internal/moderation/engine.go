@@ -147,8 +147,9 @@ const (
 
 // New returns an engine for channel with settings s. It checks s first.
 func New(channel string, s Settings, opts Options) (*Engine, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
+	p, lists := s.check()
+	if len(p) > 0 {
+		return nil, &ValidationError{Problems: p}
 	}
 	e := &Engine{
 		now:      opts.Now,
@@ -169,7 +170,7 @@ func New(channel string, s Settings, opts Options) (*Engine, error) {
 	for _, r := range s.Regulars {
 		e.regulars[strings.ToLower(strings.TrimPrefix(r, "@"))] = true
 	}
-	env := &buildEnv{emotes: e.emotes}
+	env := &buildEnv{emotes: e.emotes, lists: lists}
 	if links, ok := s.Rules[RuleLinks]; ok {
 		for _, d := range links.Allow {
 			nd, _ := normalizeDomain(d)

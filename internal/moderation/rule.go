@@ -101,11 +101,17 @@ type ruleSpec struct {
 	validate func(s RuleSettings, add func(option, format string, args ...any))
 }
 
-// buildEnv carries what rules share: the channel's emote names and the
-// domains links may point to.
+// buildEnv carries what rules share: the channel's emote names, the
+// domains links may point to, and the term lists Settings.check parsed.
 type buildEnv struct {
 	emotes map[string]bool
 	allow  domainList
+	lists  map[string]*termSet
+}
+
+// terms is the parsed list of rule's option ("terms", "phrases").
+func (env *buildEnv) terms(rule, option string) *termSet {
+	return env.lists["rules."+rule+"."+option]
 }
 
 // Rules describes every rule, in the order the engine checks them.
@@ -210,7 +216,17 @@ func (s Settings) Validate() error {
 // problems lists what Validate reports, in a stable order: the ladder and
 // times first, then the rules by name.
 func (s Settings) problems() []Problem {
+	p, _ := s.check()
+	return p
+}
+
+// check is problems, and the term lists it parsed on the way, by field
+// ("rules.banned_terms.terms"): judging a term is the costly part of a
+// check, so New builds the rules from these instead of judging every term
+// again.
+func (s Settings) check() ([]Problem, map[string]*termSet) {
 	var p []Problem
+	lists := map[string]*termSet{}
 	add := func(field, format string, args ...any) {
 		p = append(p, Problem{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -276,11 +292,11 @@ func (s Settings) problems() []Problem {
 				add(fmt.Sprintf("%s.allow[%d]", f, i), "%v", err)
 			}
 		}
-		checkTermList(f+".terms", r.Terms, add)
-		checkTermList(f+".phrases", r.Phrases, add)
+		lists[f+".terms"] = checkTermList(f+".terms", r.Terms, add)
+		lists[f+".phrases"] = checkTermList(f+".phrases", r.Phrases, add)
 		if spec.validate != nil {
 			spec.validate(r, func(opt, format string, args ...any) { add(f+"."+opt, format, args...) })
 		}
 	}
-	return p
+	return p, lists
 }

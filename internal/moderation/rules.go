@@ -48,13 +48,8 @@ var registry = []ruleSpec{
 	{
 		RuleInfo: RuleInfo{Name: RuleBannedTerms, Summary: "banned words, phrases and /regexps/ (whole words, any disguise)", Options: []string{"terms"}},
 		defaults: RuleSettings{Enabled: true, Severity: 2},
-		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
-			ts, err := newTermSet(s.Terms)
-			if err != nil {
-				return nil, err
-			}
-			live, _ := newTermSet(nil)
-			return &bannedRule{configured: ts, live: live}, nil
+		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
+			return &bannedRule{configured: env.terms(RuleBannedTerms, "terms"), live: &termSet{}}, nil
 		},
 	},
 	{
@@ -137,23 +132,15 @@ var registry = []ruleSpec{
 	{
 		RuleInfo: RuleInfo{Name: RuleFirstChatter, Summary: "a first-time chatter posting a link or a known spam phrase: the strict path", Options: []string{"phrases"}},
 		defaults: RuleSettings{Enabled: true, Severity: 4, Phrases: DefaultFirstChatterPhrases},
-		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
-			ts, err := newTermSet(s.Phrases)
-			if err != nil {
-				return nil, err
-			}
-			return &firstChatterRule{allow: env.allow, phrases: ts}, nil
+		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
+			return &firstChatterRule{allow: env.allow, phrases: env.terms(RuleFirstChatter, "phrases")}, nil
 		},
 	},
 	{
 		RuleInfo: RuleInfo{Name: RuleSpam, Summary: "known spam phrases, and a spam score learned from labelled spam", Options: []string{"phrases", "threshold"}},
 		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}, Phrases: DefaultSpamPhrases, Threshold: DefaultSpamThreshold},
-		build: func(s RuleSettings, _ *buildEnv) (Rule, error) {
-			ts, err := newTermSet(s.Phrases)
-			if err != nil {
-				return nil, err
-			}
-			return &spamRule{phrases: ts, threshold: s.Threshold, model: spamModel()}, nil
+		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
+			return &spamRule{phrases: env.terms(RuleSpam, "phrases"), threshold: s.Threshold, model: spamModel()}, nil
 		},
 	},
 }

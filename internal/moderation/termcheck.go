@@ -427,8 +427,9 @@ func fits(t term, sets ...*termSet) error {
 }
 
 // checkTermList reports each term of a list that parseTerm refuses at
-// field[i], and the term at which the list outgrows its budget.
-func checkTermList(field string, terms []string, add func(field, format string, args ...any)) {
+// field[i], and the term at which the list outgrows its budget. It returns
+// the terms it accepted: the whole list, when it reported nothing.
+func checkTermList(field string, terms []string, add func(field, format string, args ...any)) *termSet {
 	ts := &termSet{}
 	full := false
 	for i, s := range terms {
@@ -444,6 +445,7 @@ func checkTermList(field string, terms []string, add func(field, format string, 
 			add(fmt.Sprintf("%s[%d]", field, i), "%v", err)
 		}
 	}
+	return ts
 }
 
 // What !block and !unblock quote back is cut to these lengths, so a

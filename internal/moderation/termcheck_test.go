@@ -464,3 +464,31 @@ func TestBlockReplyFitsOneMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestNewJudgesTermsOnce: New builds the rules from the lists its check
+// judged, rather than judging every term again (the costly part of a
+// channel's start). The stand-in clock counts the judgements: two timings
+// (the baseline and the term) per regexp judged.
+func TestNewJudgesTermsOnce(t *testing.T) {
+	saved := probeElapsed
+	t.Cleanup(func() { probeElapsed = saved })
+	calls := 0
+	probeElapsed = func(*regexp.Regexp) time.Duration {
+		calls++
+		return time.Millisecond
+	}
+	s := DefaultSettings()
+	bt := s.Rules[RuleBannedTerms]
+	bt.Terms = []string{"/fr[e3]+e/", "badword"}
+	s.Rules[RuleBannedTerms] = bt
+	e, err := New("c", s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Errorf("timed %d runs; want 2 (the regexp judged once)", calls)
+	}
+	if v := e.Check(chat.Message{User: "u", Text: "so freee"}); v.Rule != RuleBannedTerms {
+		t.Errorf("Check(so freee).Rule = %q; want %q", v.Rule, RuleBannedTerms)
+	}
+}
