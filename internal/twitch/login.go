@@ -168,7 +168,7 @@ func (l DeviceLogin) Wait(ctx context.Context, code DeviceCode) (Token, error) {
 // check validates a new token and fills in whose it is. A token for
 // another account than Username is revoked rather than kept.
 func (l DeviceLogin) check(ctx context.Context, tok Token) (Token, error) {
-	info, err := validateToken(ctx, l.httpClient(), l.AuthURL, tok.AccessToken)
+	info, err := validateToken(ctx, l.httpClient(), l.clock(), l.AuthURL, l.ClientID, tok.AccessToken)
 	if err != nil {
 		return Token{}, fmt.Errorf("check the new twitch token: %w", err)
 	}
@@ -263,34 +263,14 @@ func (l DeviceLogin) post(ctx context.Context, path string, form url.Values, out
 	return "", nil
 }
 
-// validateToken asks Twitch whose token is.
-func validateToken(ctx context.Context, hc *http.Client, authURL, token string) (TokenInfo, error) {
-	base, err := parseBase(authURL)
-	if err != nil {
-		return TokenInfo{}, fmt.Errorf("twitch auth url: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.String()+"/validate", nil)
+// validateToken asks Twitch whose token is, with the Helix client's own
+// Validate: only the auth API is called, so the API base is not used.
+func validateToken(ctx context.Context, hc *http.Client, clock chat.Clock, authURL, clientID, token string) (TokenInfo, error) {
+	h, err := NewHelix(HelixConfig{APIURL: authURL, AuthURL: authURL, ClientID: clientID, Token: token, HTTP: hc, Clock: clock})
 	if err != nil {
 		return TokenInfo{}, err
 	}
-	req.Header.Set("Authorization", "OAuth "+BareToken(token))
-	resp, err := hc.Do(req)
-	if err != nil {
-		return TokenInfo{}, fmt.Errorf("twitch GET /validate: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return TokenInfo{}, fmt.Errorf("twitch GET /validate: read answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return TokenInfo{}, apiError(http.MethodGet, "/validate", resp.StatusCode, data)
-	}
-	var info TokenInfo
-	if err := json.Unmarshal(data, &info); err != nil {
-		return TokenInfo{}, fmt.Errorf("twitch GET /validate: decode answer: %w", err)
-	}
-	return info, nil
+	return h.Validate(ctx)
 }
 
 func (l DeviceLogin) httpClient() *http.Client {
