@@ -171,7 +171,6 @@ type Sender struct {
 	mu        sync.Mutex
 	queue     []*outgoing             // most urgent first, FIFO within a priority
 	threads   map[threadKey]*outgoing // the newest queued message of each thread
-	waiting   map[uint64]bool         // next's scratch
 	seq       uint64
 	sent      []time.Time // post times within the last window, oldest first
 	channels  map[string]*channelState
@@ -236,7 +235,6 @@ func NewSender(t Transport, cfg SenderConfig) *Sender {
 		wake:     make(chan struct{}, 1),
 		channels: map[string]*channelState{},
 		threads:  map[threadKey]*outgoing{},
-		waiting:  map[uint64]bool{},
 	}
 }
 
@@ -596,11 +594,11 @@ func (s *Sender) next(now time.Time) (o *outgoing, wait time.Duration, blocked b
 			until = t
 		}
 	}
-	// Groups with a part held back: the rest keep their place. The map
-	// is the Sender's, cleared for each scan: under a flood the scan
-	// passes hundreds of held messages several times a second.
-	waiting := s.waiting
-	clear(waiting)
+	// Groups with a part held back for its own text: the rest keep
+	// their place. A hold on the channel holds every part alike and
+	// needs no entry, so a flood's held messages cost the scan no
+	// map writes.
+	var waiting map[uint64]bool
 	staffHeld := false // a staff reply waits for the budget
 	for i, m := range s.queue {
 		if staffHeld && m.prio != PriorityStaff {
@@ -610,15 +608,20 @@ func (s *Sender) next(now time.Time) (o *outgoing, wait time.Duration, blocked b
 		if c.unready || waiting[m.group] || m.waits() {
 			continue
 		}
-		t := maxTime(c.last.Add(s.gap(c)), c.holdUntil, s.holdUntil)
+		if t := maxTime(c.last.Add(s.gap(c)), c.holdUntil, s.holdUntil); t.After(now) {
+			later(t)
+			continue
+		}
 		// A reply that will fold goes out as another text than its own.
 		if m.text == c.lastText && !c.lastTextAt.IsZero() && len(s.foldWith(m)) < 2 {
-			t = maxTime(t, c.lastTextAt.Add(s.limits.DuplicateWindow))
-		}
-		if t.After(now) {
-			later(t)
-			waiting[m.group] = true
-			continue
+			if t := c.lastTextAt.Add(s.limits.DuplicateWindow); t.After(now) {
+				later(t)
+				if waiting == nil {
+					waiting = map[uint64]bool{}
+				}
+				waiting[m.group] = true
+				continue
+			}
 		}
 		if t := s.budgetFreeAt(s.limit(c), now); t.After(now) {
 			later(t)
