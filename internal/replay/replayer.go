@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (s Summary) Line(elapsed time.Duration) string {
 	}
 	var other []string
 	for act, n := range s.Actions {
-		if !containsAction(known, act) {
+		if !slices.Contains(known, act) {
 			other = append(other, fmt.Sprintf("%s %d", act, n))
 		}
 	}
@@ -130,15 +131,6 @@ func (s Summary) Line(elapsed time.Duration) string {
 		line += fmt.Sprintf("; %d malformed lines", s.Malformed)
 	}
 	return line
-}
-
-func containsAction(as []chat.Action, a chat.Action) bool {
-	for _, x := range as {
-		if x == a {
-			return true
-		}
-	}
-	return false
 }
 
 // drawProgress redraws a one-line progress bar on a terminal.
