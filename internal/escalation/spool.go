@@ -142,6 +142,18 @@ func (s *Spool) Len() int {
 	return n
 }
 
+// waiting reports whether any filing waits in the spool: one cursor step,
+// where Len counts the whole bucket.
+func (s *Spool) waiting() bool {
+	var ok bool
+	_ = s.view(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketSpool).Cursor().First()
+		ok = k != nil
+		return nil
+	})
+	return ok
+}
+
 // Down reports whether the store was unreachable at the last attempt.
 func (s *Spool) Down() bool { return s.down.Load() }
 
@@ -155,10 +167,12 @@ func (s *Spool) Create(ctx context.Context, n NewTicket) (Ticket, bool, error) {
 		// Older filings go first, so numbers follow the order viewers
 		// asked in as far as possible; while a fresh one still waits
 		// (see FreshFor), this one waits behind it.
-		if s.Len() > 0 {
+		waiting := s.waiting()
+		if waiting {
 			_, _ = s.Flush(ctx)
+			waiting = s.waiting()
 		}
-		if !s.down.Load() && s.Len() == 0 {
+		if !s.down.Load() && !waiting {
 			t, created, err := s.Store.Create(ctx, n)
 			if !errors.Is(err, ErrUnavailable) {
 				return t, created, err
@@ -342,7 +356,7 @@ func (s *Spool) Run(ctx context.Context, interval time.Duration) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			if s.down.Load() || s.Len() > 0 {
+			if s.down.Load() || s.waiting() {
 				_, _ = s.Flush(ctx)
 			}
 		}
