@@ -80,7 +80,8 @@ var DefaultMaxAge = map[Priority]time.Duration{
 // worth waiting for; the bound is there so a flood costs bounded memory.
 // When it is reached, Send sheds the newest of the less urgent replies that
 // would go stale anyway (FAQ answers, tips, viewers' command replies), and
-// refuses the new reply only when none is left to shed.
+// refuses the new reply only when none is left to shed, unless it folds
+// into a line already waiting, which it may join up to twice the bound.
 const DefaultQueueSize = 1024
 
 // SenderConfig configures a Sender. Zero fields take the defaults.

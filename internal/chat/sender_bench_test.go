@@ -27,8 +27,9 @@ func (nopTransport) Post(string, string, string) error { return nil }
 //     second carries them, so the queue stays short.
 //   - four-channels-saturated: 1,000 replies a second over four channels,
 //     two of them unmoderated (20 messages per 30 s for the connection);
-//     the queue sits at its bound of 1,024, shedding FAQ answers and
-//     refusing acknowledgements, the worst case for every scan.
+//     the queue fills, shedding FAQ answers, and acknowledgements that
+//     fold ride past its bound of 1,024 to twice it, where they are
+//     refused: the worst case for every scan.
 func BenchmarkSenderFlood(b *testing.B) {
 	for _, tt := range []struct {
 		name     string
