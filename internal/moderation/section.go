@@ -53,6 +53,37 @@ type RuleSection struct {
 // commonRuleOptions apply to every rule.
 var commonRuleOptions = []string{"enabled", "severity", "shadow", "exempt"}
 
+// allOptions are the options the rule reads, by config key.
+func (info RuleInfo) allOptions() []string {
+	return append(slices.Clone(commonRuleOptions), info.Options...)
+}
+
+// ruleFields maps each option's config key to its RuleSection field, which
+// RuleSettings holds under the same name: the one table of rule options.
+var ruleFields = func() map[string]string {
+	t := reflect.TypeFor[RuleSection]()
+	m := make(map[string]string, t.NumField())
+	for i := range t.NumField() {
+		m[t.Field(i).Tag.Get("mapstructure")] = t.Field(i).Name
+	}
+	return m
+}()
+
+// asWritten is a setting's value as a config file writes it.
+func asWritten(v any) any {
+	switch x := v.(type) {
+	case time.Duration:
+		return x.String()
+	case []Role:
+		out := make([]string, len(x))
+		for i, r := range x {
+			out[i] = string(r)
+		}
+		return out
+	}
+	return v
+}
+
 // SectionDefaults are the keys of a moderation section, relative to it
 // ("rules.caps.enabled"), with their default values, taken from
 // DefaultSettings so the two cannot drift. A config reader sets them as its
@@ -73,39 +104,9 @@ func SectionDefaults() map[string]any {
 		"notice_window": d.NoticeWindow.String(),
 	}
 	for _, info := range Rules() {
-		r := d.Rules[info.Name]
-		p := "rules." + info.Name + "."
-		out[p+"enabled"] = r.Enabled
-		out[p+"severity"] = r.Severity
-		out[p+"shadow"] = r.Shadow
-		exempt := make([]string, len(r.Exempt))
-		for i, x := range r.Exempt {
-			exempt[i] = string(x)
-		}
-		out[p+"exempt"] = exempt
-		for _, opt := range info.Options {
-			switch opt {
-			case "ratio":
-				out[p+opt] = r.Ratio
-			case "min_length":
-				out[p+opt] = r.MinLength
-			case "max":
-				out[p+opt] = r.Max
-			case "max_words":
-				out[p+opt] = r.MaxWords
-			case "window":
-				out[p+opt] = r.Window.String()
-			case "allow":
-				out[p+opt] = r.Allow
-			case "terms":
-				out[p+opt] = r.Terms
-			case "phrases":
-				out[p+opt] = r.Phrases
-			case "threshold":
-				out[p+opt] = r.Threshold
-			case "permit":
-				out[p+opt] = r.Permit.String()
-			}
+		r := reflect.ValueOf(d.Rules[info.Name])
+		for _, opt := range info.allOptions() {
+			out["rules."+info.Name+"."+opt] = asWritten(r.FieldByName(ruleFields[opt]).Interface())
 		}
 	}
 	return out
@@ -238,7 +239,7 @@ func (c *Section) Check(over *Section, report func(field, msg string)) {
 		if !ok {
 			continue // Settings.Validate names it
 		}
-		allowed := append(slices.Clone(commonRuleOptions), spec.Options...)
+		allowed := spec.allOptions()
 		for _, opt := range own.Rules[name].setOptions() {
 			if !slices.Contains(allowed, opt) {
 				report("rules."+name+"."+opt, fmt.Sprintf("%s does not use %s (it takes: %s)", name, opt, strings.Join(allowed, ", ")))
