@@ -247,14 +247,35 @@ func (c *Section) Check(over *Section, report func(field, msg string)) {
 		}
 	}
 	var seen []Problem
+	s, _ := c.Settings(over)
 	if over != nil {
 		top, _ := c.Settings(nil)
+		// A term list the channel does not set is c's, judged when c
+		// is checked. Judging terms is the costly part of a check, so
+		// it is not done again for every channel.
+		over.dropInheritedLists(top, s)
 		seen = top.problems()
 	}
-	s, _ := c.Settings(over)
 	for _, p := range s.problems() {
 		if !slices.Contains(seen, p) {
 			report(p.Field, p.Msg)
+		}
+	}
+}
+
+// dropInheritedLists empties, in each of sets, the term lists over does not
+// set.
+func (over *Section) dropInheritedLists(sets ...Settings) {
+	for _, s := range sets {
+		for name, r := range s.Rules {
+			own := over.Rules[name]
+			if own.Terms == nil {
+				r.Terms = nil
+			}
+			if own.Phrases == nil {
+				r.Phrases = nil
+			}
+			s.Rules[name] = r
 		}
 	}
 }

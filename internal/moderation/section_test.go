@@ -2,6 +2,7 @@ package moderation
 
 import (
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -158,5 +159,31 @@ func TestSectionDefaults(t *testing.T) {
 		if !reflect.DeepEqual(d[k], want) {
 			t.Errorf("%s = %#v; want %#v", k, d[k], want)
 		}
+	}
+}
+
+// TestSectionCheckJudgesTopTermsOnce: a channel that does not set a term
+// list inherits the top level's, which checking the top level judged; a
+// channel's check does not judge it again. The stand-in probe clock counts
+// the judgements of regexps.
+func TestSectionCheckJudgesTopTermsOnce(t *testing.T) {
+	saved := probeElapsed
+	t.Cleanup(func() { probeElapsed = saved })
+	calls := 0
+	probeElapsed = func(*regexp.Regexp) time.Duration {
+		calls++
+		return time.Millisecond
+	}
+	top := &Section{Rules: map[string]RuleSection{RuleBannedTerms: {Terms: []string{"/fr[e3]+e/", "e"}}}}
+	var got []string
+	top.Check(&Section{Rules: map[string]RuleSection{RuleCaps: {Ratio: ptr(0.5)}}}, func(field, msg string) { got = append(got, field) })
+	if calls != 0 || len(got) != 0 {
+		t.Errorf("channel check timed %d runs and reported %q; want 0 and nothing (the list is the top level's)", calls, got)
+	}
+	// A list the channel sets is the channel's to answer for.
+	got = nil
+	top.Check(&Section{Rules: map[string]RuleSection{RuleBannedTerms: {Terms: []string{"/fr[e3]+e/", "free"}}}}, func(field, msg string) { got = append(got, field) })
+	if calls == 0 {
+		t.Error("a channel's own regexp was not judged")
 	}
 }
