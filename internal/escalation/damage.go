@@ -142,7 +142,8 @@ func summary(problems []string) string {
 // a new file that takes its place; the damaged file is kept beside it as
 // path.damaged-<time>, never deleted, for whoever wants to look closer. The
 // file stays locked meanwhile, so no bot opens it half-way. With nothing
-// wrong it changes nothing and returns no problems.
+// wrong it changes nothing and returns no problems; when the copy fails,
+// the problems it found come back with the error.
 func recoverFile(path string, now time.Time, read func(*boltFile) salvage) (s salvage, problems []string, kept string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -157,11 +158,11 @@ func recoverFile(path string, now time.Time, read func(*boltFile) salvage) (s sa
 	}
 	tmp := path + ".recovering"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, nil, "", err
+		return nil, problems, "", err
 	}
 	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
-		return nil, nil, "", err
+		return nil, problems, "", err
 	}
 	err = s.write(db)
 	if cerr := db.Close(); err == nil {
@@ -175,7 +176,7 @@ func recoverFile(path string, now time.Time, read func(*boltFile) salvage) (s sa
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return nil, nil, "", err
+		return nil, problems, "", err
 	}
 	return s, problems, kept, nil
 }

@@ -512,6 +512,24 @@ func TestDamagedSpoolKeepsWhatItCanRead(t *testing.T) {
 	}
 }
 
+// TestSpoolInUse: a second bot on the same spool file is refused, and the
+// file is neither touched nor taken for damaged.
+func TestSpoolInUse(t *testing.T) {
+	path := filledSpool(t, 3)
+	inner := &flaky{Store: escalation.NewMemoryStore()}
+	s := openSpool(t, path, inner, nil)
+	defer s.Close()
+	if _, err := escalation.OpenSpool(path, inner, escalation.SpoolOptions{}); !errors.Is(err, escalation.ErrInUse) {
+		t.Fatalf("OpenSpool of a spool another bot holds = %v; want ErrInUse", err)
+	}
+	if kept, _ := filepath.Glob(path + ".damaged-*"); len(kept) != 0 {
+		t.Errorf("kept files %v; want none", kept)
+	}
+	if n := s.Len(); n != 3 {
+		t.Errorf("%d filings in the spool; want 3", n)
+	}
+}
+
 // TestSpoolDamagedWhileOpen: damage that appears while the bot runs makes
 // the spool's operations fail, never panic.
 func TestSpoolDamagedWhileOpen(t *testing.T) {

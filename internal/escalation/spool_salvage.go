@@ -16,29 +16,21 @@ import (
 var spoolBuckets = [][]byte{bucketSpool, bucketSpoolMsg, bucketSpoolDead, bucketSpoolSalvaged}
 
 // recoverSpool checks an existing spool file and, when it is damaged,
-// replaces it with what can be read of it.
+// replaces it with what can be read of it. recoverFile reads the file once,
+// under its lock, and changes nothing when all of it reads back.
 func recoverSpool(path string, now time.Time, log *slog.Logger) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	read := func(bf *boltFile) salvage { return readSpoolFile(bf) }
-	err := checkBoltFile("spool", path, read)
-	var de *DamagedError
+	s, problems, kept, err := recoverFile(path, now, func(bf *boltFile) salvage { return readSpoolFile(bf) })
 	switch {
-	case errors.Is(err, ErrInUse):
-		return fmt.Errorf("open spool %s: %w", path, ErrInUse)
-	case !errors.As(err, &de):
-		if err != nil {
-			return fmt.Errorf("open spool %s: %w", path, err)
-		}
-		return nil
-	}
-	s, problems, kept, err := recoverFile(path, now, read)
-	if err != nil {
+	case err != nil && len(problems) > 0:
+		de := &DamagedError{File: "spool", Path: path, Reason: summary(problems)}
 		return fmt.Errorf("%w; recovering it failed: %v", de, err)
-	}
-	if len(problems) == 0 {
-		return nil // it reads well now
+	case err != nil:
+		return fmt.Errorf("open spool %s: %w", path, err)
+	case len(problems) == 0:
+		return nil
 	}
 	c := s.(*spoolContents)
 	log.Warn("the spool file was damaged; its readable tickets are in a fresh spool, to be filed as usual",
