@@ -492,3 +492,21 @@ func TestNewJudgesTermsOnce(t *testing.T) {
 		t.Errorf("Check(so freee).Rule = %q; want %q", v.Rule, RuleBannedTerms)
 	}
 }
+
+// newTermSet parses every source, as a rule's list is checked; the set as
+// a whole must fit the list budget too. The engine gets its sets from
+// Settings.check.
+func newTermSet(sources []string) (*termSet, error) {
+	ts := &termSet{}
+	for _, s := range sources {
+		t, err := parseTerm(s)
+		if err == nil {
+			err = fits(t, ts)
+		}
+		if err != nil {
+			return nil, err
+		}
+		ts.addTerm(t)
+	}
+	return ts, nil
+}

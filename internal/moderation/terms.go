@@ -98,23 +98,6 @@ type termSet struct {
 	joinBuf     []byte
 }
 
-// newTermSet parses every source; the set as a whole must fit the list
-// budget too.
-func newTermSet(sources []string) (*termSet, error) {
-	ts := &termSet{}
-	for _, s := range sources {
-		t, err := parseTerm(s)
-		if err == nil {
-			err = fits(t, ts)
-		}
-		if err != nil {
-			return nil, err
-		}
-		ts.addTerm(t)
-	}
-	return ts, nil
-}
-
 // addTerm adds a term that has been parsed and fits.
 func (ts *termSet) addTerm(t term) {
 	i := len(ts.terms)
