@@ -236,7 +236,9 @@ type channelBuckets struct {
 	root, t, msg, open, owed *bolt.Bucket
 }
 
-func (s *BoltStore) buckets(tx *bolt.Tx, channel string, create bool) (*channelBuckets, error) {
+// bucketsOf are channel's buckets in tx, created when create is set; nil
+// when the store has no such channel (or, read-only, no top bucket).
+func bucketsOf(tx *bolt.Tx, channel string, create bool) (*channelBuckets, error) {
 	top := tx.Bucket(bucketTickets)
 	if top == nil {
 		return nil, nil
@@ -322,7 +324,7 @@ func (s *BoltStore) Create(_ context.Context, n NewTicket) (Ticket, bool, error)
 	}
 	err = s.guard(func() error {
 		return db.Update(func(tx *bolt.Tx) error {
-			cb, err := s.buckets(tx, n.Channel, true)
+			cb, err := bucketsOf(tx, n.Channel, true)
 			if err != nil {
 				return err
 			}
@@ -353,7 +355,7 @@ func (s *BoltStore) transition(op Op, name string, apply func(*Ticket) (bool, er
 	var out Ticket
 	var changed bool
 	err := s.update(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, op.Channel, false)
+		cb, err := bucketsOf(tx, op.Channel, false)
 		if err != nil {
 			return err
 		}
@@ -441,7 +443,7 @@ func (s *BoltStore) Remind(_ context.Context, op Op, every time.Duration) (bool,
 func (s *BoltStore) Get(_ context.Context, channel string, number int64) (Ticket, error) {
 	var out Ticket
 	err := s.view(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, channel, false)
+		cb, err := bucketsOf(tx, channel, false)
 		if err != nil {
 			return err
 		}
@@ -461,7 +463,7 @@ func (s *BoltStore) Get(_ context.Context, channel string, number int64) (Ticket
 func (s *BoltStore) List(_ context.Context, channel string, f Filter) ([]Ticket, error) {
 	var out []Ticket
 	err := s.viewAll(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, channel, false)
+		cb, err := bucketsOf(tx, channel, false)
 		if err != nil || cb == nil {
 			return err
 		}
@@ -504,7 +506,7 @@ func (s *BoltStore) List(_ context.Context, channel string, f Filter) ([]Ticket,
 func (s *BoltStore) Owed(_ context.Context, channel, user string) ([]Ticket, error) {
 	var out []Ticket
 	err := s.viewAll(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, channel, false)
+		cb, err := bucketsOf(tx, channel, false)
 		if err != nil || cb == nil {
 			return err
 		}
@@ -529,7 +531,7 @@ func (s *BoltStore) Owed(_ context.Context, channel, user string) ([]Ticket, err
 func (s *BoltStore) OwedUsers(_ context.Context, channel string) ([]string, error) {
 	var out []string
 	err := s.viewAll(func(tx *bolt.Tx) error {
-		cb, err := s.buckets(tx, channel, false)
+		cb, err := bucketsOf(tx, channel, false)
 		if err != nil || cb == nil {
 			return err
 		}

@@ -294,11 +294,10 @@ func (c *storeContents) write(db *bolt.DB) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketTickets); err != nil {
 			return err
 		}
-		var s *BoltStore // buckets needs no store, only the transaction
 		for _, name := range slices.Sorted(maps.Keys(c.channels)) {
 			ch := c.channels[name]
 			if ch.seq > 0 {
-				if err := writeTickets(tx, s, name, ch); err != nil {
+				if err := writeTickets(tx, name, ch); err != nil {
 					return err
 				}
 			}
@@ -312,8 +311,8 @@ func (c *storeContents) write(db *bolt.DB) error {
 	})
 }
 
-func writeTickets(tx *bolt.Tx, s *BoltStore, channel string, ch *channelContents) error {
-	cb, err := s.buckets(tx, channel, true)
+func writeTickets(tx *bolt.Tx, channel string, ch *channelContents) error {
+	cb, err := bucketsOf(tx, channel, true)
 	if err != nil {
 		return err
 	}
