@@ -2,7 +2,9 @@ package moderation
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +131,19 @@ func TestCheckMedianAndAllocs(t *testing.T) {
 	t.Logf("median Check: %s over %d messages", median, len(times))
 	if !raceEnabled && median > 50*time.Microsecond {
 		t.Errorf("median Check %s; want far below 50µs (target 5µs)", median)
+	}
+}
+
+// BenchmarkRefusedRegexp measures, with the standard regexp package alone,
+// what one pass of the pattern the term budget now refuses costs over a
+// 500-character message: the cost a single !block could put on every line
+// of chat before the budget.
+func BenchmarkRefusedRegexp(b *testing.B) {
+	re := regexp.MustCompile(`(?i)(?:[a-j ]*[a-j ]*[a-j ]*){1000}q`)
+	text := strings.Repeat("abc def gh ", 46)[:500]
+	for b.Loop() {
+		if re.MatchString(text) {
+			b.Fatal("the probe text matched")
+		}
 	}
 }
