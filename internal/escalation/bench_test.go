@@ -67,3 +67,44 @@ func BenchmarkTicketCycleRedis(b *testing.B) {
 	}
 	benchCycles(b, s)
 }
+
+// BenchmarkOpenBoltFull measures what a bot's start costs on a full store:
+// OpenBolt reads the whole file through before bbolt maps it (damage.go).
+// The store is one channel with 5,000 tickets and a full event log
+// (MaxEvents).
+//
+// Run: go test -run '^$' -bench BenchmarkOpenBoltFull -benchtime 5x ./internal/escalation
+func BenchmarkOpenBoltFull(b *testing.B) {
+	ctx := context.Background()
+	path := b.TempDir() + "/tickets.db"
+	s, err := escalation.OpenBolt(path, escalation.BoltOptions{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 5000 {
+		if _, _, err := s.Create(ctx, newTicket("mira", fmt.Sprint("m", i), "ana", "is the merch store open?", at(time.Duration(i)*time.Second))); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const batch = 1000
+	for j := range escalation.MaxEvents / batch {
+		evs := make([]escalation.Event, batch)
+		for i := range evs {
+			evs[i] = escalation.Event{Channel: "mira", At: at(time.Duration(j*batch+i) * time.Millisecond), Kind: escalation.EventMessage, Took: time.Millisecond}
+		}
+		if err := s.AppendEvents(ctx, evs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		s, err := escalation.OpenBolt(path, escalation.BoltOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
