@@ -87,20 +87,21 @@ type salvage interface {
 
 // checkBoltFile reads the whole file at path, with read for its layout,
 // before bbolt opens it, and returns a DamagedError when any of it cannot be
-// read back. A file that looks damaged while another process holds it is
-// reported as in use: that process may have been writing as it was read.
+// read back. It holds a reader's lock meanwhile, so no writer changes the
+// file under the read; a file another process writes is reported as in use
+// at once, unread.
 func checkBoltFile(file, path string, read func(*boltFile) salvage) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	if lockFile(f, false) == ErrInUse {
+		return ErrInUse
+	}
 	problems, err := readSalvage(f, read, nil)
 	if err != nil || len(problems) == 0 {
 		return err
-	}
-	if lockFile(f, false) == ErrInUse {
-		return ErrInUse
 	}
 	return &DamagedError{File: file, Path: path, Reason: summary(problems)}
 }
