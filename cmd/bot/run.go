@@ -115,7 +115,7 @@ func (a *app) commands() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.check(configPath) },
 	})
 	root.AddCommand(a.askCommand(&configPath))
-	root.AddCommand(a.replayCommand(&configPath))
+	root.AddCommand(a.replayCommand(&configPath), a.evalCommand(&configPath))
 	root.AddCommand(a.ticketsCommand(&configPath))
 	root.AddCommand(a.reportCommand(&configPath))
 	root.AddCommand(a.loginCommands(&configPath)...)

@@ -29,6 +29,9 @@ type Replayer struct {
 	// Progress, when set, gets a one-line progress bar for inputs of
 	// known size (a terminal's stderr).
 	Progress io.Writer
+	// Score, when set, scores every line against its label as it is
+	// replayed (`bot eval`).
+	Score *Score
 
 	sum Summary
 	// clock is the time of the last message replayed.
@@ -84,7 +87,11 @@ func (r *Replayer) Replay(ctx context.Context, name string, in io.Reader, size i
 		}
 		r.sum.Messages++
 		r.sum.Actions[d.Action]++
-		if err := r.out.Write(NewOutput(rec, d)); err != nil {
+		o := NewOutput(rec, d)
+		if r.Score != nil {
+			r.Score.Add(rec, o)
+		}
+		if err := r.out.Write(o); err != nil {
 			return fmt.Errorf("write replay output: %w", err)
 		}
 		if progress && r.sum.Messages%512 == 0 && time.Since(lastDraw) > 100*time.Millisecond {
