@@ -150,19 +150,19 @@ func (s *Score) Labelled() bool { return s.FAQ.Lines+s.Spam.Spam+s.Spam.OK > 0 }
 func (s *Score) Write(w io.Writer, show int) error {
 	var b strings.Builder
 	if f := s.FAQ; f.Lines > 0 {
-		fmt.Fprintf(&b, "answers: %d labelled lines, %d answerable\n", f.Lines, f.Answerable)
-		fmt.Fprintf(&b, "  precision %.3f (%d right of %d answers)\n", f.Precision(), f.Correct, f.Answers)
-		fmt.Fprintf(&b, "  recall    %.3f (%d of %d answerable lines)\n", f.Recall(), f.Correct, f.Answerable)
-		fmt.Fprintf(&b, "  false answers %.3f (%d of %d lines that needed none)\n", f.FalseAnswerRate(), f.False, f.Lines-f.Answerable)
+		fmt.Fprintf(&b, "answers: %s, %d answerable\n", plural(f.Lines, "labelled line"), f.Answerable)
+		fmt.Fprintf(&b, "  precision %.3f (%d right of %s)\n", f.Precision(), f.Correct, plural(f.Answers, "answer"))
+		fmt.Fprintf(&b, "  recall    %.3f (%d of %s)\n", f.Recall(), f.Correct, plural(f.Answerable, "answerable line"))
+		fmt.Fprintf(&b, "  false answers %.3f (%d of %d that needed none)\n", f.FalseAnswerRate(), f.False, f.Lines-f.Answerable)
 	}
 	if p := s.Spam; p.Spam+p.OK > 0 {
-		fmt.Fprintf(&b, "moderation: %d spam lines, %d honest lines\n", p.Spam, p.OK)
-		fmt.Fprintf(&b, "  caught %.3f (%d of %d spam lines)\n", p.CatchRate(), p.Caught, p.Spam)
-		fmt.Fprintf(&b, "  false positives %.3f (%d of %d honest lines)\n", p.FalsePositiveRate(), p.FalsePositives, p.OK)
+		fmt.Fprintf(&b, "moderation: %s, %s\n", plural(p.Spam, "spam line"), plural(p.OK, "honest line"))
+		fmt.Fprintf(&b, "  caught %.3f (%d of %d)\n", p.CatchRate(), p.Caught, p.Spam)
+		fmt.Fprintf(&b, "  false positives %.3f (%d of %d)\n", p.FalsePositiveRate(), p.FalsePositives, p.OK)
 		fmt.Fprintf(&b, "  precision %.3f\n", p.Precision())
 	}
 	if s.Unlabelled > 0 {
-		fmt.Fprintf(&b, "%d lines without a label were replayed but not scored\n", s.Unlabelled)
+		fmt.Fprintf(&b, "%s without a label replayed but not scored\n", plural(s.Unlabelled, "line"))
 	}
 	lists := []struct {
 		title string
