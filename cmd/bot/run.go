@@ -68,10 +68,11 @@ func (a *app) execute(ctx context.Context, args []string) error {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.ExecuteContext(ctx)
-	// Cobra's own errors (unknown flag, wrong arguments) are usage problems.
+	cmd, err := root.ExecuteContextC(ctx)
+	// Cobra's own errors (unknown flag, wrong arguments) are usage
+	// problems; the help that says how it is done is one command away.
 	if err != nil && !errors.As(err, new(*exitErr)) && isUsageError(err) {
-		return badInput(err)
+		return badInput(fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath()))
 	}
 	return err
 }
