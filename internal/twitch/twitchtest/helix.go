@@ -41,6 +41,14 @@ type Helix struct {
 
 	device  []string // what /token answers next for a device code (see DeviceFlow)
 	revoked []string // tokens /revoke was asked to drop
+
+	expiry    time.Time     // when token stops working; zero: never
+	lifetime  time.Duration // of every token handed out; zero: no expiry
+	refresh   string        // the one refresh token accepted (see RefreshGrant)
+	secret    string        // the client secret a refresh must carry, if set
+	refused   bool          // every refresh is refused, as when the user disconnects the app
+	refreshes int           // refresh grants answered with a new token
+	issued    []string      // every access and refresh token handed out
 }
 
 // Request is one request the fake received.
@@ -65,7 +73,8 @@ var AllScopes = []string{
 // NewHelix starts a fake that accepts token for the bot account login
 // (user id "bot-id"), issued to client id "test-client", with every scope.
 func NewHelix(t testing.TB, token, login string) *Helix {
-	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1), now: time.Now}
+	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1), now: time.Now,
+		refresh: RefreshToken}
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.Close)
 	return h
@@ -223,6 +232,9 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 	n := len(h.requests)
 	h.requests = append(h.requests, req)
 	respond, token, clientID := h.respond, h.token, h.clientID
+	if !h.expiry.IsZero() && !req.At.Before(h.expiry) {
+		token = "\x00expired" // no Authorization header matches it
+	}
 	allowed := auth || h.bucket(w.Header(), req.At)
 	h.mu.Unlock()
 	defer func() {
@@ -269,7 +281,11 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.mu.Lock()
-		info := map[string]any{"client_id": h.clientID, "login": h.login, "user_id": h.userID, "scopes": h.scopes, "expires_in": 5000000}
+		left := 5000000
+		if !h.expiry.IsZero() {
+			left = int(h.expiry.Sub(req.At) / time.Second)
+		}
+		info := map[string]any{"client_id": h.clientID, "login": h.login, "user_id": h.userID, "scopes": h.scopes, "expires_in": left}
 		h.mu.Unlock()
 		json.NewEncoder(w).Encode(info)
 		return
