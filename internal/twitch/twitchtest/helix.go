@@ -94,10 +94,15 @@ func (h *Helix) SetScopes(scopes ...string) {
 }
 
 // SetToken changes the one token accepted: the old one is then refused,
-// as when a token is revoked.
+// as when a token is revoked. The new one lasts as SetLifetime said, or
+// for ever.
 func (h *Helix) SetToken(token string) {
 	h.mu.Lock()
 	h.token = token
+	h.expiry = time.Time{}
+	if h.lifetime > 0 {
+		h.expiry = h.now().Add(h.lifetime)
+	}
 	h.mu.Unlock()
 }
 
