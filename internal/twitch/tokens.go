@@ -286,12 +286,9 @@ func (s *TokenSource) die(why error) error {
 	login := s.tok.Login
 	s.mu.Unlock()
 	if first {
-		hint := "run bot login to sign the bot in again; the running bot picks it up"
-		if s.cfg.File == "" {
-			hint = "set a new CHATDESK_TWITCH_TOKEN (and CHATDESK_TWITCH_REFRESH_TOKEN) and restart, or run bot login"
-		}
 		s.log.Error("TWITCH TOKEN REFUSED: Twitch no longer accepts the bot's token and it could not be renewed; "+
-			"the bot no longer moderates and does not reconnect to chat until it is signed in again: "+hint,
+			"the bot no longer moderates and does not reconnect to chat until it is signed in again "+
+			"(run bot login, which the running bot picks up, or restart it with a new CHATDESK_TWITCH_TOKEN and CHATDESK_TWITCH_REFRESH_TOKEN)",
 			"user", login, "err", why)
 	}
 	return ErrTokenRefused
