@@ -161,7 +161,7 @@ func (c *IRC) Run(ctx context.Context) error {
 		token, err := tokens.Current()
 		if err != nil {
 			if !ever {
-				return fmt.Errorf("%w as %s: %w", ErrLoginFailed, c.cfg.Username, err)
+				return fmt.Errorf("%w as %s: %w; run bot login again, or check CHATDESK_TWITCH_TOKEN and twitch.username", ErrLoginFailed, c.cfg.Username, err)
 			}
 			c.log.Error("twitch chat: not reconnecting until the bot is signed in again (bot login)", "user", c.cfg.Username)
 			select {

@@ -133,8 +133,12 @@ func TestTokenRefreshRefused(t *testing.T) {
 				tt.setup(r)
 			}
 			for range 5 {
-				if _, err := r.source.Refresh(context.Background(), testToken); !errors.Is(err, twitch.ErrTokenRefused) || !errors.Is(err, twitch.ErrUnauthorized) {
+				_, err := r.source.Refresh(context.Background(), testToken)
+				if !errors.Is(err, twitch.ErrTokenRefused) || !errors.Is(err, twitch.ErrUnauthorized) {
 					t.Fatalf("Refresh: %v; want ErrTokenRefused", err)
+				}
+				if s := err.Error() + r.source.Status().Reason; strings.Contains(s, testToken) || strings.Contains(s, twitchtest.RefreshToken) || strings.Contains(s, "sh-secret") {
+					t.Errorf("a secret is in the error: %s", s)
 				}
 			}
 			if _, err := r.source.Current(); !errors.Is(err, twitch.ErrTokenRefused) {
