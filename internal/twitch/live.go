@@ -36,6 +36,9 @@ var ErrBadCredentials = errors.New("bad twitch credentials")
 func Preflight(ctx context.Context, h *Helix, username string, channels, want []string) (Account, error) {
 	info, err := h.Validate(ctx)
 	switch {
+	case errors.Is(err, ErrUnauthorized) && h.Tokens().Refused() != nil:
+		return Account{}, fmt.Errorf("%w: Twitch refused the token (CHATDESK_TWITCH_TOKEN, or else the one bot login stored) and renewing it failed (%v); run bot login again, or get a new token as the README's \"Going live on Twitch\" explains",
+			ErrBadCredentials, h.Tokens().Refused())
 	case errors.Is(err, ErrUnauthorized):
 		return Account{}, fmt.Errorf("%w: Twitch refused the token (CHATDESK_TWITCH_TOKEN, or else the one bot login stored): it expired, was revoked or is mistyped; run bot login again, or get a new token as the README's \"Going live on Twitch\" explains", ErrBadCredentials)
 	case err != nil:

@@ -16,8 +16,10 @@ import (
 
 // Helix is a fake of Twitch's auth and Helix APIs on an httptest server:
 // /oauth2/validate, the device-code sign-in (/oauth2/device, /oauth2/token,
-// /oauth2/revoke; see DeviceFlow), /helix/users and the moderation endpoints, checking the
-// token and client id as Twitch does and recording every request. With
+// /oauth2/revoke; see DeviceFlow), the refresh grant with rotating refresh
+// tokens (see Expire, RefuseRefresh, Refreshes), /helix/users and the
+// moderation endpoints, checking the token and client id as Twitch does and
+// recording every request. With
 // RateLimit it also keeps Twitch's points bucket, and Throttle makes it
 // answer 429 for a while.
 type Helix struct {
