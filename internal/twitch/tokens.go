@@ -1,6 +1,7 @@
 package twitch
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -173,7 +174,7 @@ func (s *TokenSource) Refresh(ctx context.Context, stale string) (string, error)
 		if tok, done, err := s.renewedSince(stale); done {
 			return tok, err
 		}
-		return s.refresh(context.WithoutCancel(ctx), stale)
+		return s.refresh(context.WithoutCancel(ctx))
 	})
 	select {
 	case <-ctx.Done():
@@ -201,7 +202,7 @@ func (s *TokenSource) renewedSince(stale string) (tok string, done bool, err err
 }
 
 // refresh trades the refresh token for a new pair and stores it.
-func (s *TokenSource) refresh(ctx context.Context, stale string) (string, error) {
+func (s *TokenSource) refresh(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	old := s.tok
 	s.mu.Unlock()
@@ -234,7 +235,7 @@ func (s *TokenSource) refresh(ctx context.Context, stale string) (string, error)
 		return "", errors.New("renew the twitch token: twitch sent no token")
 	}
 	tok := old
-	tok.AccessToken, tok.RefreshToken = got.AccessToken, cmpOr(got.RefreshToken, old.RefreshToken)
+	tok.AccessToken, tok.RefreshToken = got.AccessToken, cmp.Or(got.RefreshToken, old.RefreshToken)
 	tok.Expiry = time.Time{}
 	if got.ExpiresIn > 0 {
 		tok.Expiry = s.clock.Now().Add(time.Duration(got.ExpiresIn) * time.Second)
@@ -250,13 +251,6 @@ func (s *TokenSource) refresh(ctx context.Context, stale string) (string, error)
 	s.log.Info("renewed the twitch token", "user", tok.Login, "refreshes", n, "expires", tok.Expiry.UTC().Format(time.RFC3339))
 	s.store(tok)
 	return tok.AccessToken, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // store writes a renewed token to the token file at once: the refresh
@@ -309,9 +303,9 @@ func (s *TokenSource) learn(token string, info TokenInfo) {
 		return
 	}
 	s.validated = s.clock.Now()
-	s.tok.ClientID = cmpOr(s.tok.ClientID, info.ClientID)
-	s.tok.Login = cmpOr(s.tok.Login, info.Login)
-	s.tok.UserID = cmpOr(s.tok.UserID, info.UserID)
+	s.tok.ClientID = cmp.Or(s.tok.ClientID, info.ClientID)
+	s.tok.Login = cmp.Or(s.tok.Login, info.Login)
+	s.tok.UserID = cmp.Or(s.tok.UserID, info.UserID)
 	if info.ExpiresIn > 0 {
 		s.tok.Expiry = s.validated.Add(time.Duration(info.ExpiresIn) * time.Second)
 	}
@@ -504,7 +498,7 @@ func StartToken(env Credentials, file string) (tok Token, ok bool, err error) {
 			return Token{}, false, ferr
 		}
 		if have {
-			stored.ClientID = cmpOr(env.ClientID, stored.ClientID)
+			stored.ClientID = cmp.Or(env.ClientID, stored.ClientID)
 		}
 		return stored, have, nil
 	}
@@ -513,7 +507,7 @@ func StartToken(env Credentials, file string) (tok Token, ok bool, err error) {
 	}
 	seed := SeedOf(env.RefreshToken)
 	if have && ferr == nil && stored.Seed == seed {
-		stored.ClientID = cmpOr(env.ClientID, stored.ClientID)
+		stored.ClientID = cmp.Or(env.ClientID, stored.ClientID)
 		return stored, true, nil
 	}
 	return Token{AccessToken: env.AccessToken, RefreshToken: env.RefreshToken, ClientID: env.ClientID, Seed: seed}, true, nil
