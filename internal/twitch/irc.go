@@ -185,27 +185,29 @@ func (c *IRC) Run(ctx context.Context) error {
 		// up. go-twitch-irc may see the hang-up before the notice, so a
 		// server that keeps talking to the bot without ever welcoming it
 		// counts as a refusal too, after a few tries.
-		refusedNow := !s.greeted.Load() && (s.refused.Load() || errors.Is(err, irc.ErrLoginAuthenticationFailed))
-		if refusedNow && !renewed {
-			renewed = true
+		switch {
+		case s.greeted.Load() || !s.heard:
+			refused = 0
+		case s.refused.Load() || errors.Is(err, irc.ErrLoginAuthenticationFailed):
+			refused = refusalsBeforeGivingUp
+		default:
+			refused++
+		}
+		if refused >= refusalsBeforeGivingUp && !renewed {
+			// A renewal that could not reach Twitch is tried again at
+			// the next refusal, after the usual pause.
 			_, rerr := tokens.Refresh(ctx, token)
 			switch {
 			case rerr == nil:
+				renewed = true
 				// Twitch refused the token, not the connection: no
 				// pause before logging in with the new one.
 				c.log.Info("twitch chat refused the login; logging in again with the renewed token", "user", c.cfg.Username)
+				refused = 0
 				continue
 			case errors.Is(rerr, ErrTokenRefused):
 				continue
 			}
-		}
-		switch {
-		case s.greeted.Load() || !s.heard:
-			refused = 0
-		case refusedNow:
-			refused = refusalsBeforeGivingUp
-		default:
-			refused++
 		}
 		if refused >= refusalsBeforeGivingUp {
 			if !ever {

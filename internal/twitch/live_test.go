@@ -47,6 +47,9 @@ type rigOptions struct {
 	// the chat server take what the fake Helix takes, so a token expires
 	// or is renewed for both at once.
 	renew bool
+	// quietRefusal: the chat server hangs up on a refused login without
+	// a word.
+	quietRefusal bool
 }
 
 func startRig(t *testing.T, o rigOptions) *rig {
@@ -73,6 +76,7 @@ func startRig(t *testing.T, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	r.irc.Token = o.ircToken
+	r.irc.QuietRefusal = o.quietRefusal
 	ctx, cancel := context.WithCancel(context.Background())
 	acct, err := twitch.Preflight(ctx, h, "deskbot", o.channels, twitch.LoginScopes(true))
 	if err != nil {

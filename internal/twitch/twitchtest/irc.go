@@ -26,6 +26,9 @@ type IRC struct {
 	// in instead: a fake Helix's Accepts, so a token expires or is renewed
 	// for chat and the API at once.
 	Accepts func(token string) bool
+	// QuietRefusal hangs up on a refused login without Twitch's NOTICE,
+	// as a client sees it when the hang-up overtakes the notice.
+	QuietRefusal bool
 
 	mu      sync.Mutex
 	badges  map[string]string // channel → the badges the bot gets there
@@ -234,7 +237,9 @@ func (c *Conn) handle(line string) {
 			c.s.mu.Lock()
 			c.s.refused++
 			c.s.mu.Unlock()
-			c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			if !c.s.QuietRefusal {
+				c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			}
 			c.nc.Close()
 			return
 		}
