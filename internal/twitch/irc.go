@@ -213,7 +213,11 @@ func (c *IRC) Run(ctx context.Context) error {
 			if !ever {
 				return fmt.Errorf("%w as %s: check CHATDESK_TWITCH_TOKEN and twitch.username", ErrLoginFailed, c.cfg.Username)
 			}
-			c.log.Error("twitch chat refused the login, even with a renewed token; retrying", "user", c.cfg.Username)
+			if renewed {
+				c.log.Error("twitch chat refused the login, even with a renewed token; retrying", "user", c.cfg.Username)
+			} else {
+				c.log.Error("twitch chat refused the login, and the token could not be renewed just now; retrying", "user", c.cfg.Username)
+			}
 		}
 		if loggedIn && c.cfg.Clock.Now().Sub(s.since) >= c.cfg.StableAfter {
 			attempt = 0
