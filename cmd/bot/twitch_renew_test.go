@@ -171,3 +171,37 @@ func TestTwitchRenewalRefused(t *testing.T) {
 		t.Error("the new token was printed")
 	}
 }
+
+// TestTwitchValidatesHourly: bot run checks its token with Twitch at
+// start and then every hour, as Twitch asks.
+func TestTwitchValidatesHourly(t *testing.T) {
+	b := startLive(t, liveOptions{tokenFile: true})
+	b.login(1)
+	validations := func() int {
+		n := 0
+		for _, r := range b.helix.Requests() {
+			if r.Path == "/validate" {
+				n++
+			}
+		}
+		return n
+	}
+	// The clock goes on a minute at a time: each step wakes the token
+	// source once, so none jumps past a validation by more than that.
+	start := b.auth.Now()
+	for want := 2; want <= 4; want++ {
+		for validations() < want {
+			if b.auth.Now().Sub(start) > 4*time.Hour {
+				t.Fatalf("%d validations in %v; want %d", validations(), b.auth.Now().Sub(start), want)
+			}
+			b.auth.Advance(time.Minute)
+			time.Sleep(time.Millisecond)
+		}
+		if h := b.auth.Now().Sub(start); h < time.Duration(want-1)*time.Hour {
+			t.Errorf("validation %d after %v; want one an hour", want, h)
+		}
+	}
+	if n := b.helix.Refreshes(); n != 0 {
+		t.Errorf("%d refreshes of a token that does not end soon; want none", n)
+	}
+}
