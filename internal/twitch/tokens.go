@@ -126,10 +126,12 @@ func NewTokenSource(cfg TokenSourceConfig) *TokenSource {
 	return s
 }
 
-// staticTokens is a source for a token alone, which cannot be renewed.
-func staticTokens(token string) *TokenSource {
-	return NewTokenSource(TokenSourceConfig{Token: Token{AccessToken: token}})
-}
+// Format and LogValue name no token: a source printed or logged by
+// mistake shows none (fmt would print the fields of a struct it holds).
+func (s *TokenSource) Format(f fmt.State, _ rune) { fmt.Fprint(f, "twitch token source") }
+
+// LogValue implements slog.LogValuer; see Format.
+func (s *TokenSource) LogValue() slog.Value { return slog.StringValue("twitch token source") }
 
 // Current returns the access token (without "oauth:"), or ErrTokenRefused
 // once it is refused for good.

@@ -3,6 +3,7 @@ package twitch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -108,6 +109,11 @@ func TestTokenRefreshSharedByAll(t *testing.T) {
 	}
 	if st := r.source.Status(); st.Refreshes != 1 || st.Refused {
 		t.Errorf("status %+v; want 1 refresh, not refused", st)
+	}
+	printed := fmt.Sprintf("%v %+v %#v %s", r.source, r.source, r.source, r.source)
+	slog.New(slog.NewTextHandler(r.logs, nil)).Info("printed by mistake", "source", r.source)
+	if strings.Contains(printed, "renewed-") || strings.Contains(printed, testToken) {
+		t.Errorf("printing the source shows a token: %s", printed)
 	}
 }
 
