@@ -22,11 +22,19 @@ type IRC struct {
 
 	// Token, when set, is the only password (PASS oauth:…) accepted.
 	Token string
+	// Accepts, when set, decides which tokens (without "oauth:") may log
+	// in instead: a fake Helix's Accepts, so a token expires or is renewed
+	// for chat and the API at once.
+	Accepts func(token string) bool
+	// QuietRefusal hangs up on a refused login without Twitch's NOTICE,
+	// as a client sees it when the hang-up overtakes the notice.
+	QuietRefusal bool
 
-	mu     sync.Mutex
-	badges map[string]string // channel → the badges the bot gets there
-	conns  []*Conn
-	logins chan *Conn
+	mu      sync.Mutex
+	badges  map[string]string // channel → the badges the bot gets there
+	conns   []*Conn
+	logins  chan *Conn
+	refused int
 }
 
 // NewIRC starts a server that stops when the test ends.
@@ -62,6 +70,40 @@ func NewIRC(t testing.TB) *IRC {
 		s.mu.Unlock()
 	})
 	return s
+}
+
+func (s *IRC) accepts(pass string) bool {
+	if s.Accepts != nil {
+		return strings.HasPrefix(pass, "oauth:") && s.Accepts(strings.TrimPrefix(pass, "oauth:"))
+	}
+	return s.Token == "" || pass == "oauth:"+s.Token
+}
+
+// DropRefused hangs up every logged-in client whose token is no longer
+// accepted, as Twitch ends a chat session whose token expired, and
+// reports how many it dropped.
+func (s *IRC) DropRefused() int {
+	s.mu.Lock()
+	conns := append([]*Conn(nil), s.conns...)
+	s.mu.Unlock()
+	n := 0
+	for _, c := range conns {
+		c.mu.Lock()
+		in, pass := c.in, c.pass
+		c.mu.Unlock()
+		if in && !s.accepts(pass) {
+			c.nc.Close()
+			n++
+		}
+	}
+	return n
+}
+
+// Refused counts the logins refused so far.
+func (s *IRC) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // Addr is the server's host:port.
@@ -188,10 +230,16 @@ func (c *Conn) handle(line string) {
 	case "NICK":
 		c.mu.Lock()
 		c.nick = rest
-		ok := c.s.Token == "" || c.pass == "oauth:"+c.s.Token
+		pass := c.pass
 		c.mu.Unlock()
+		ok := c.s.accepts(pass)
 		if !ok {
-			c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			c.s.mu.Lock()
+			c.s.refused++
+			c.s.mu.Unlock()
+			if !c.s.QuietRefusal {
+				c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			}
 			c.nc.Close()
 			return
 		}
