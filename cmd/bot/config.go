@@ -90,6 +90,8 @@ type TwitchConfig struct {
 	RefreshToken string `mapstructure:"refresh_token"`
 	ClientID     string `mapstructure:"client_id"`
 	ClientSecret string `mapstructure:"client_secret"`
+	// JoinLimit is how many channels the account may join per 10 s.
+	JoinLimit int `mapstructure:"join_limit"`
 }
 
 // HTTPConfig is the health and metrics server.
@@ -131,6 +133,7 @@ func configDefaults() map[string]any {
 		"twitch.client_id":     "",
 		"twitch.refresh_token": "",
 		"twitch.client_secret": "",
+		"twitch.join_limit":    20, // twitch.DefaultJoinLimit: an ordinary account
 		"http.addr":            "127.0.0.1:8080",
 		"channels":             []any{},
 		"feedback.window":      "2m",
@@ -307,6 +310,9 @@ func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
 		if u, err := url.Parse(f.value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			add(f.name, "want an http(s) URL such as %s, got %q", f.example, f.value)
 		}
+	}
+	if t.JoinLimit < 1 || t.JoinLimit > 2000 {
+		add("twitch.join_limit", "want channels joined per 10 seconds: 20 for an ordinary account, up to 2000 for a verified bot, got %d", t.JoinLimit)
 	}
 	if t.RefreshToken != "" && t.Token == "" {
 		add("twitch.refresh_token", "goes with the access token it renews: set CHATDESK_TWITCH_TOKEN beside it (or sign in with bot login instead)")

@@ -105,7 +105,7 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, ch
 	live := twitch.NewLive(twitch.LiveConfig{
 		IRC: twitch.IRCConfig{
 			Address: cfg.Twitch.IRCAddress, TLS: cfg.Twitch.TLS,
-			Username: login, Channels: names,
+			Username: login, Channels: names, JoinLimit: cfg.Twitch.JoinLimit,
 			Clock: hooks.dial,
 		},
 		Helix:      helix,

@@ -694,7 +694,8 @@ func TestTwitchConfigProblems(t *testing.T) {
 		`testdata/twitch-bad.yaml:9: twitch.irc_address: want host:port such as irc.chat.twitch.tv:6697, got "irc.chat.twitch.tv"`,
 		`testdata/twitch-bad.yaml:11: twitch.api_url: want an http(s) URL such as https://api.twitch.tv/helix, got "api.twitch.tv/helix"`,
 		`testdata/twitch-bad.yaml:12: twitch.auth_url: want an http(s) URL such as https://id.twitch.tv/oauth2, got "ftp://id.twitch.tv"`,
-		`testdata/twitch-bad.yaml:14: http.addr: want host:port with a numeric port, got "localhost:http"`,
+		`testdata/twitch-bad.yaml:13: twitch.join_limit: want channels joined per 10 seconds: 20 for an ordinary account, up to 2000 for a verified bot, got 0`,
+		`testdata/twitch-bad.yaml:15: http.addr: want host:port with a numeric port, got "localhost:http"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in:\n%s", want, got)

@@ -31,8 +31,12 @@ type IRCConfig struct {
 	Username string
 	Token    string
 	Tokens   *TokenSource
-	// Channels to join, by login.
+	// Channels to join, by login, in this order.
 	Channels []string
+	// JoinLimit is how many channels the bot may join per JoinWindow:
+	// Twitch allows an ordinary account 20 per 10 seconds, a verified bot
+	// 2,000. Zero means 20.
+	JoinLimit int
 	// Sender is told what the connection learns that affects sending:
 	// joins, the bot's badges, slow mode, and Twitch's notices about
 	// refused messages. It should be made with WaitForReady, so nothing is
@@ -111,6 +115,9 @@ func NewIRC(cfg IRCConfig) *IRC {
 	}
 	if cfg.Jitter == nil {
 		cfg.Jitter = rand.Float64
+	}
+	if cfg.JoinLimit <= 0 {
+		cfg.JoinLimit = DefaultJoinLimit
 	}
 	if cfg.Tokens == nil {
 		cfg.Tokens = NewTokenSource(TokenSourceConfig{Token: Token{AccessToken: cfg.Token}, Log: cfg.Log})
@@ -399,6 +406,11 @@ type session struct {
 	greeted  atomic.Bool
 	since    time.Time // login time; written before loggedIn is set
 	panicked error
+
+	// done closes when the connection has ended; the join pacer, if the
+	// connection needed one, stops then and connect waits for it.
+	done  chan struct{}
+	pacer sync.WaitGroup
 }
 
 // newSession makes a client for one connection. The token is fixed per
@@ -406,13 +418,17 @@ type session struct {
 // client is made for every connection anyway, so a renewed token simply
 // goes to the next one.
 func (c *IRC) newSession(ctx context.Context, n int, token string) *session {
-	s := &session{c: c, ctx: ctx, n: n}
+	s := &session{c: c, ctx: ctx, n: n, done: make(chan struct{})}
 	cl := irc.NewClient(c.cfg.Username, "oauth:"+token)
 	cl.IrcAddress = c.cfg.Address
 	cl.TLS = c.cfg.TLS
 	cl.Capabilities = []string{irc.TagsCapability, irc.CommandsCapability}
-	cl.SetJoinRateLimiter(irc.CreateDefaultRateLimiter())
-	cl.Join(c.cfg.Channels...)
+	// The bot paces its joins itself (see pace): go-twitch-irc's own
+	// limiter sleeps in the goroutine that writes every line, so with
+	// more channels than one window allows, answers and even PONGs would
+	// wait behind the joins, and Twitch hangs up on a bot that does not
+	// answer its PING.
+	cl.SetJoinRateLimiter(irc.CreateUnlimitedRateLimiter())
 	cl.OnConnect(func() { s.greeted.Store(true) }) // on the reader's goroutine: nothing else here
 	cl.OnUnsetMessage(func(m irc.RawMessage) {
 		s.heard1()
@@ -460,6 +476,8 @@ func (s *session) connect() (err error) {
 	}()
 	stop := context.AfterFunc(s.ctx, func() { _ = s.client.Disconnect() })
 	defer stop()
+	defer s.pacer.Wait()
+	defer close(s.done)
 	return s.client.Connect()
 }
 
@@ -490,6 +508,12 @@ func (s *session) welcome() {
 		c.log.Info("connected to twitch chat", "user", c.cfg.Username, "channels", len(c.cfg.Channels))
 	} else {
 		c.log.Info("reconnected to twitch chat", "user", c.cfg.Username, "connects", n)
+	}
+	// Joined here rather than handed to the client before it dials: the
+	// client would join them in the random order of a map.
+	s.client.Join(c.firstJoins()...)
+	if len(c.cfg.Channels) > c.cfg.JoinLimit {
+		s.pacer.Go(s.pace)
 	}
 }
 
@@ -550,11 +574,29 @@ func (s *session) privmsg(m irc.PrivateMessage) {
 func (c *IRC) setJoined(channel string, in bool) {
 	channel = strings.ToLower(channel)
 	c.mu.Lock()
+	was := c.joined[channel]
 	c.joined[channel] = in
+	joined := 0
+	if in && !was {
+		for _, j := range c.joined {
+			if j {
+				joined++
+			}
+		}
+	}
 	c.mu.Unlock()
 	c.cfg.Sender.SetReady(channel, in)
 	if in {
-		c.log.Info("joined channel", "channel", channel)
+		// With many channels a line each would bury the log; the pacer's
+		// progress and the last join say enough.
+		level := slog.LevelInfo
+		if len(c.cfg.Channels) > c.cfg.JoinLimit {
+			level = slog.LevelDebug
+		}
+		c.log.Log(context.Background(), level, "joined channel", "channel", channel)
+		if joined == len(c.cfg.Channels) && level == slog.LevelDebug {
+			c.log.Info("joined every twitch channel", "channels", joined)
+		}
 		return
 	}
 	c.log.Info("left channel", "channel", channel)

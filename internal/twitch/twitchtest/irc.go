@@ -160,6 +160,7 @@ type Conn struct {
 	pass   string
 	in     bool
 	joined map[string]bool
+	joinAt []string // every JOIN's channel list, in order
 	joins  chan struct{}
 	syncs  map[string]chan struct{}
 	nsync  int
@@ -250,6 +251,9 @@ func (c *Conn) handle(line string) {
 		c.mu.Unlock()
 		c.s.logins <- c
 	case "JOIN":
+		c.mu.Lock()
+		c.joinAt = append(c.joinAt, rest)
+		c.mu.Unlock()
 		for _, ch := range strings.Split(rest, ",") {
 			ch = strings.TrimPrefix(strings.TrimSpace(ch), "#")
 			nick := c.Nick()
@@ -310,6 +314,21 @@ func roomID(channel string) int {
 
 // RoomID is the room id the fake server and the fake Helix give channel.
 func RoomID(channel string) string { return fmt.Sprint(roomID(channel)) }
+
+// Joins returns the channel list of every JOIN the client sent, in order:
+// "#a,#b" for one JOIN of two channels.
+func (c *Conn) Joins() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.joinAt...)
+}
+
+// Joined counts the channels the client has joined.
+func (c *Conn) Joined() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.joined)
+}
 
 // WaitJoined waits until the client has joined n channels.
 func (c *Conn) WaitJoined(n int) {
