@@ -20,6 +20,7 @@ const (
 	RuleCopypasta    = "copypasta"
 	RuleZalgo        = "zalgo"
 	RuleFirstChatter = "first_chatter"
+	RuleSpamBots     = "spam_bots"
 	RuleSpam         = "spam"
 )
 
@@ -134,6 +135,13 @@ var registry = []ruleSpec{
 		defaults: RuleSettings{Enabled: true, Severity: 4, Phrases: DefaultFirstChatterPhrases},
 		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
 			return &firstChatterRule{allow: env.allow, phrases: env.terms(RuleFirstChatter, "phrases")}, nil
+		},
+	},
+	{
+		RuleInfo: RuleInfo{Name: RuleSpamBots, Summary: "the spam bots' families: handle bait, dotless viewer-selling sites, fake mentors, viewer selling"},
+		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}},
+		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
+			return &spamBotsRule{allow: env.allow}, nil
 		},
 	},
 	{
@@ -421,4 +429,18 @@ func (r *spamRule) Check(in *Input) (Hit, bool) {
 		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold)}, true
 	}
 	return Hit{}, false
+}
+
+// spamBotsRule recognises the families of messages Twitch spam bots send
+// (see Family).
+type spamBotsRule struct{ allow domainList }
+
+func (r *spamBotsRule) Name() string { return RuleSpamBots }
+
+func (r *spamBotsRule) Check(in *Input) (Hit, bool) {
+	h, ok := checkFamilies(in, r.allow)
+	if !ok {
+		return Hit{}, false
+	}
+	return Hit{Notice: "that looks like spam", Detail: string(h.family) + ": " + strings.Join(h.why, " + ")}, true
 }
