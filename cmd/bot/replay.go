@@ -19,6 +19,7 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 		channelName string
 		faqFiles    []string
 		format      string
+		explain     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "replay [--channel C] [--faq FILE]... [--format auto|plain|jsonl|irc] FILE...",
@@ -51,20 +52,22 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 			}
 			defer chs.Close()
 			r := router.NewRouter(chs.Pipelines(), nil, slog.New(slog.DiscardHandler))
-			return a.replayFiles(cmd.Context(), r, cc.Name, f, files)
+			return a.replayFiles(cmd.Context(), r, cc.Name, f, explain, files)
 		},
 	}
 	cmd.Flags().StringVar(&channelName, "channel", "", "channel whose FAQ and rules apply (default: the first configured)")
 	cmd.Flags().StringArrayVar(&faqFiles, "faq", nil, "FAQ file to use instead of the channel's (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "auto", "input format: auto, plain, jsonl or irc")
+	cmd.Flags().BoolVar(&explain, "explain", false, "add to moderation decisions what tipped them (\"explain\": family and words)")
 	return cmd
 }
 
 // replayFiles replays each file (- is standard input) in turn, then
 // prints the summary on stderr.
-func (a *app) replayFiles(ctx context.Context, r *router.Router, channel string, f replay.Format, files []string) error {
+func (a *app) replayFiles(ctx context.Context, r *router.Router, channel string, f replay.Format, explain bool, files []string) error {
 	start := time.Now()
 	rp := replay.NewReplayer(r, channel, f, a.stdout)
+	rp.Explain = explain
 	if isTerminal(a.stderr) {
 		rp.Progress = a.stderr
 	}

@@ -22,6 +22,8 @@ type Verdict struct {
 	// here"); Detail the moderator's ("link to bit.ly").
 	Notice string
 	Detail string
+	// Why lists what tipped the decision (see Hit.Why).
+	Why []string
 	// Step is the ladder step taken: the penalty.
 	Step Step
 	// Strike is the author's strike count with this offence, and Strikes
@@ -56,6 +58,7 @@ func (v Verdict) Decision() chat.Decision {
 		Enforcements: v.Enforcements,
 		Shadow:       v.Shadow,
 		Note:         v.Detail,
+		Why:          v.Why,
 	}
 	if v.Shadow {
 		d.Note = "shadow: " + v.Detail
@@ -304,6 +307,7 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 		Rule:    name,
 		Notice:  hit.Notice,
 		Detail:  hit.Detail,
+		Why:     hit.Why,
 		Step:    step,
 		Strike:  strikes,
 		Strikes: last - first + 1,

@@ -122,3 +122,32 @@ func FuzzFamilies(f *testing.F) {
 		}
 	})
 }
+
+// TestWhyNamesWhatTipped: a spam verdict lists what tipped it — the
+// family and its parts, the phrase, or the score and its heaviest words —
+// and the decision carries the list for `bot replay --explain`.
+func TestWhyNamesWhatTipped(t *testing.T) {
+	c := newClock()
+	e := newEngine(t, DefaultSettings(), c)
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{"add me on discord: night_owl_77", []string{"family: handle bait", `"discord"`, `handle "night_owl_77"`, `"add me"`}},
+		{"sub4sub anyone?", []string{`phrase "sub4sub"`}},
+		{"FREE entry! call now to claim your prize, text WIN to 80082", []string{"spam score 0.", `"free" +`}},
+	} {
+		c.advance(time.Hour)
+		v := e.Check(chat.Message{User: "u" + tc.text[:3], Text: tc.text})
+		d := v.Decision()
+		if len(d.Why) < len(tc.want) {
+			t.Errorf("%q: why %q; want %q", tc.text, d.Why, tc.want)
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.HasPrefix(d.Why[i], w) {
+				t.Errorf("%q: why[%d] = %q; want it to start %q (all: %q)", tc.text, i, d.Why[i], w, d.Why)
+			}
+		}
+	}
+}

@@ -30,6 +30,10 @@ type Hit struct {
 	// Detail is for moderators, logs and the enforcement's reason:
 	// "link to bit.ly".
 	Detail string
+	// Why lists what tipped the decision, for `bot replay --explain`:
+	// "family: handle bait", "handle \"name_1\"", "\"free\" +1.20".
+	// Rules whose Detail says it all leave it empty.
+	Why []string
 }
 
 // Role is a role a rule can exempt. The broadcaster and moderators are

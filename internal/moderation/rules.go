@@ -405,7 +405,7 @@ func (r *firstChatterRule) Check(in *Input) (Hit, bool) {
 		}
 	}
 	if t, ok := r.phrases.match(in); ok {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("first message with spam phrase %q", t.source)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("first message with spam phrase %q", t.source), Why: []string{"first message", fmt.Sprintf("phrase %q", t.source)}}, true
 	}
 	return Hit{}, false
 }
@@ -420,13 +420,13 @@ func (r *spamRule) Name() string { return RuleSpam }
 
 func (r *spamRule) Check(in *Input) (Hit, bool) {
 	if t, ok := r.phrases.match(in); ok {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam phrase %q", t.source)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam phrase %q", t.source), Why: []string{fmt.Sprintf("phrase %q", t.source)}}, true
 	}
 	if r.threshold >= 1 {
 		return Hit{}, false
 	}
 	if p, ok := r.model.score(in); ok && p >= r.threshold {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold), Why: append([]string{fmt.Sprintf("spam score %.2f", p)}, r.model.explain(in, explainWords)...)}, true
 	}
 	return Hit{}, false
 }
@@ -442,5 +442,6 @@ func (r *spamBotsRule) Check(in *Input) (Hit, bool) {
 	if !ok {
 		return Hit{}, false
 	}
-	return Hit{Notice: "that looks like spam", Detail: string(h.family) + ": " + strings.Join(h.why, " + ")}, true
+	why := append([]string{"family: " + string(h.family)}, h.why...)
+	return Hit{Notice: "that looks like spam", Detail: string(h.family) + ": " + strings.Join(h.why, " + "), Why: why}, true
 }

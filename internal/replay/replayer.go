@@ -29,6 +29,10 @@ type Replayer struct {
 	// Progress, when set, gets a one-line progress bar for inputs of
 	// known size (a terminal's stderr).
 	Progress io.Writer
+	// Explain adds to each moderation decision what tipped it (the
+	// "explain" field): a spam bot's family and its words, or a spam
+	// score's heaviest words.
+	Explain bool
 
 	sum Summary
 	// clock is the time of the last message replayed.
@@ -84,7 +88,11 @@ func (r *Replayer) Replay(ctx context.Context, name string, in io.Reader, size i
 		}
 		r.sum.Messages++
 		r.sum.Actions[d.Action]++
-		if err := r.out.Write(NewOutput(rec, d)); err != nil {
+		o := NewOutput(rec, d)
+		if r.Explain {
+			o.Explain = d.Why
+		}
+		if err := r.out.Write(o); err != nil {
 			return fmt.Errorf("write replay output: %w", err)
 		}
 		if progress && r.sum.Messages%512 == 0 && time.Since(lastDraw) > 100*time.Millisecond {
