@@ -29,6 +29,9 @@ type channelOptions struct {
 	// now is the clock of messages without a time; nil is time.Now.
 	now func() time.Time
 	log *slog.Logger
+	// ages looks up first-time chatters' account ages for moderation; nil:
+	// text only, as in a dry run.
+	ages *moderation.AccountAges
 }
 
 // learnedPath is a channel's learned-answers FAQ file.
@@ -151,7 +154,11 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 			p.LearnedPath = learnedPath(cfg, cc.Name)
 		}
 	}
-	return router.NewChannel(p), nil
+	ch := router.NewChannel(p)
+	if p.Moderation != nil && o.ages != nil {
+		p.Moderation.Attach(o.ages, ch)
+	}
+	return ch, nil
 }
 
 // newTips builds a channel's proactive tips from its live FAQ, so an entry

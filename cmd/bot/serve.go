@@ -16,6 +16,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/console"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 )
@@ -46,7 +47,8 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer store.Close()
 	m := newMetrics(cfg)
 	meterTickets(ctx, store, m, cfg, log)
-	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log})
+	ages := moderation.NewAccountAges(log)
+	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log, ages: ages})
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	store.channels.Store(chs)
 
 	if live {
-		f, err := a.twitchFront(ctx, cfg, chs, m, log)
+		f, err := a.twitchFront(ctx, cfg, chs, ages, m, log)
 		if err != nil {
 			return err
 		}
@@ -84,6 +86,8 @@ type front struct {
 	dropped func() int64
 	// ln serves /healthz and /metrics; nil: off.
 	ln net.Listener
+	// ages looks account ages up while the channels run; nil: none.
+	ages *moderation.AccountAges
 }
 
 // serve runs the channels behind a front until ctx ends or the front's chat
@@ -127,6 +131,9 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	loops.Go(func() error { return chs.Run(loopCtx) })
 	if store.spool != nil {
 		loops.Go(func() error { return store.spool.Run(loopCtx, 10*time.Second) })
+	}
+	if f.ages != nil {
+		loops.Go(func() error { return f.ages.Run(loopCtx) })
 	}
 	g.Go(func() error {
 		defer stopAfter()

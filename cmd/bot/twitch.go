@@ -13,6 +13,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 )
@@ -58,7 +59,7 @@ func (a *app) loginCommands(configPath *string) []*cobra.Command {
 // twitchFront connects the bot to the configured Twitch channels.
 // Credentials Twitch refuses at start are an error (exit code 1); a
 // connection lost later is retried for as long as the bot runs.
-func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels, m *metrics.Metrics, log *slog.Logger) (front, error) {
+func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels, ages *moderation.AccountAges, m *metrics.Metrics, log *slog.Logger) (front, error) {
 	hooks := a.hooks
 	names := chs.Names()
 	var helixError func(method, path string, status int)
@@ -108,6 +109,7 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 		Clock:      hooks.clock,
 		Log:        log,
 	})
+	ages.Use(helix)
 	log.Info("going live on twitch", "user", login, "channels", strings.Join(names, ","))
 	return front{
 		messages: live.Messages(),
@@ -122,5 +124,6 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 		live:    func() metrics.Live { return live.Status().Metrics() },
 		dropped: func() int64 { return live.Status().Dropped },
 		ln:      ln,
+		ages:    ages,
 	}, nil
 }

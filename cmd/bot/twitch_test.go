@@ -419,6 +419,44 @@ func TestTwitchModerationThroughHelix(t *testing.T) {
 	}
 }
 
+// TestTwitchYoungAccountTimedOut: a spam bot's first message is deleted on
+// its text at once; its author's account age is looked up in Get Users,
+// and an account two days old is then timed out 10 minutes, the reason
+// naming the family and the age.
+func TestTwitchYoungAccountTimedOut(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	b.helix.Respond(func(r twitchtest.Request) (int, http.Header, string) {
+		if r.Path != "/users" || r.Query.Get("id") == "" {
+			return 0, nil, ""
+		}
+		created := time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)
+		return http.StatusOK, nil, fmt.Sprintf(`{"data":[{"id":%q,"login":"newbot","created_at":%q}]}`, r.Query.Get("id"), created)
+	})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bait-1", User: "newbot", UserID: "4343", Text: "add me on discord: night_owl_77", Extra: "first-msg=1"})
+	del := b.helix.WaitRequests(t, "/moderation/chat", 1)[0]
+	if del.Query.Get("message_id") != "bait-1" {
+		t.Errorf("delete %s; want the bait message", del.Query.Encode())
+	}
+	ban := b.helix.WaitRequests(t, "/moderation/bans", 1)[0]
+	if !strings.Contains(ban.Body, `"duration":600`) || !strings.Contains(ban.Body, "handle bait") || !strings.Contains(ban.Body, "account 48h old") {
+		t.Errorf("timeout %s; want 10 minutes, naming the family and the account's age", ban.Body)
+	}
+	lookups := 0
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/users" && r.Query.Get("id") != "" {
+			lookups++
+			if r.Query.Get("id") != "4343" {
+				t.Errorf("looked up %s; want only the first-time chatter", r.Query.Encode())
+			}
+		}
+	}
+	if lookups != 1 {
+		t.Errorf("%d Get Users calls; want 1", lookups)
+	}
+}
+
 // TestTwitchReconnects: after a dropped connection and after Twitch's
 // RECONNECT the bot waits, dials again, rejoins every channel and answers.
 func TestTwitchReconnects(t *testing.T) {

@@ -112,6 +112,14 @@ type Engine struct {
 	msg    chat.Message
 	wave   wave
 	checks int
+
+	// ages and late are the Twitch signals Attach turns on; pending are
+	// first messages waiting for their author's account age.
+	ages          *AccountAges
+	late          LateSink
+	pending       map[string]pendingFirst
+	youngAccount  time.Duration
+	youngSeverity int
 }
 
 // slot is one enabled rule with what the engine applies around it.
@@ -163,6 +171,10 @@ func New(channel string, s Settings, opts Options) (*Engine, error) {
 		regulars: map[string]bool{},
 		emotes:   knownEmotes(s.Emotes),
 		users:    map[string]*userState{},
+		pending:  map[string]pendingFirst{},
+	}
+	if sb, ok := s.Rules[RuleSpamBots]; ok {
+		e.youngAccount, e.youngSeverity = sb.YoungAccount, sb.YoungSeverity
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -277,7 +289,7 @@ func (e *Engine) Check(msg chat.Message) Verdict {
 	if best < 0 {
 		return Verdict{}
 	}
-	v := e.verdict(&e.msg, u, &e.slots[best], hit, now)
+	v := e.verdict(&e.msg, u, e.escalateYoung(&e.msg, &e.slots[best], &hit, now), hit, now)
 	e.msg = chat.Message{}
 	return v
 }

@@ -83,6 +83,11 @@ type RuleSettings struct {
 	Threshold float64
 	// Permit is how long !permit lets a chatter post links by default.
 	Permit time.Duration
+	// YoungAccount: an account younger than this is young (0: ages are
+	// never looked up); YoungSeverity is the ladder step a young
+	// account's first message starts on when it breaks the rule.
+	YoungAccount  time.Duration
+	YoungSeverity int
 }
 
 // RuleInfo describes a rule for help texts, !rules and validation.
@@ -290,6 +295,12 @@ func (s Settings) check() ([]Problem, map[string]*termSet) {
 		}
 		if r.Permit < 0 {
 			add(f+".permit", "must not be negative")
+		}
+		if r.YoungAccount < 0 {
+			add(f+".young_account", "must not be negative (0 turns account ages off)")
+		}
+		if r.YoungAccount > 0 && (r.YoungSeverity < 1 || len(s.Ladder) > 0 && r.YoungSeverity > len(s.Ladder)) {
+			add(f+".young_severity", "want a ladder step from 1 to %d, got %d", len(s.Ladder), r.YoungSeverity)
 		}
 		for i, d := range r.Allow {
 			if _, err := normalizeDomain(d); err != nil {

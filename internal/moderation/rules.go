@@ -138,8 +138,8 @@ var registry = []ruleSpec{
 		},
 	},
 	{
-		RuleInfo: RuleInfo{Name: RuleSpamBots, Summary: "the spam bots' families: handle bait, dotless viewer-selling sites, fake mentors, viewer selling"},
-		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}},
+		RuleInfo: RuleInfo{Name: RuleSpamBots, Summary: "the spam bots' families: handle bait, dotless viewer-selling sites, fake mentors, viewer selling; harsher for a young account's first message", Options: []string{"young_account", "young_severity"}},
+		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}, YoungAccount: DefaultYoungAccount, YoungSeverity: DefaultYoungSeverity},
 		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
 			return &spamBotsRule{allow: env.allow}, nil
 		},

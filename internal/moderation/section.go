@@ -48,6 +48,9 @@ type RuleSection struct {
 	Phrases   []string       `mapstructure:"phrases"`
 	Threshold *float64       `mapstructure:"threshold"`
 	Permit    *time.Duration `mapstructure:"permit"`
+	// YoungAccount and YoungSeverity: see RuleSettings.
+	YoungAccount  *time.Duration `mapstructure:"young_account"`
+	YoungSeverity *int           `mapstructure:"young_severity"`
 }
 
 // commonRuleOptions apply to every rule.
@@ -173,6 +176,8 @@ func (rc RuleSection) apply(r *RuleSettings) {
 	setIf(&r.Window, rc.Window)
 	setIf(&r.Threshold, rc.Threshold)
 	setIf(&r.Permit, rc.Permit)
+	setIf(&r.YoungAccount, rc.YoungAccount)
+	setIf(&r.YoungSeverity, rc.YoungSeverity)
 	if rc.Exempt != nil {
 		r.Exempt = nil
 		for _, x := range rc.Exempt {
