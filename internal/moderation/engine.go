@@ -303,6 +303,18 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 	if !burst {
 		strikes++
 	}
+	last := len(e.ladder) - 1
+	first := min(s.severity-1, last)
+	idx := min(first+strikes-1, last)
+	step := e.ladder[idx]
+	if !shadow && u.out(now) && !u.harsher(step) {
+		// The chatter is out of chat by this engine's own timeout or
+		// ban: Twitch removed their messages with it and takes no new
+		// ones, so this line was sent before it landed. It is recorded,
+		// but costs no strike and no call to Twitch.
+		return Verdict{Rule: name, Notice: hit.Notice, Detail: hit.Detail + " (already out of chat)", Why: hit.Why,
+			Step: step, Strike: u.strikes, Strikes: last - first + 1}
+	}
 	if !shadow {
 		u.strikes = strikes
 		u.lastStrike = now
@@ -310,11 +322,8 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 		if msg.UserID != "" {
 			u.userID = msg.UserID
 		}
+		u.silence(step, now)
 	}
-	last := len(e.ladder) - 1
-	first := min(s.severity-1, last)
-	idx := min(first+strikes-1, last)
-	step := e.ladder[idx]
 	v := Verdict{
 		Rule:    name,
 		Notice:  hit.Notice,
@@ -468,6 +477,7 @@ func (e *Engine) Pardon(user string, at time.Time) Standing {
 		u.strikes = 0
 		u.lastStrike = time.Time{}
 		u.lastRule = ""
+		u.outUntil, u.outFor, u.banned = time.Time{}, 0, false
 	}
 	return st
 }

@@ -395,3 +395,40 @@ func TestDevEmotesAreNotShouting(t *testing.T) {
 		}
 	}
 }
+
+// TestOutOfChatCostsNothing: once the engine has timed a chatter out,
+// lines of theirs that were already on their way are recorded but cost
+// no strike and no call to Twitch, unless the ladder asks for more; after
+// a minute, or a !pardon, the chatter is judged as before.
+func TestOutOfChatCostsNothing(t *testing.T) {
+	s := DefaultSettings()
+	fl := s.Rules[RuleFlood]
+	fl.Enabled = false
+	s.Rules[RuleFlood] = fl
+	c := newClock()
+	e := newEngine(t, s, c)
+	e.Check(linkMsg("bob"))
+	c.advance(time.Minute)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "timeout 60s" || len(v.Enforcements) != 1 {
+		t.Fatalf("second offence: %s %+v; want a timeout", v.Step, v.Enforcements)
+	}
+	for range 3 {
+		c.advance(2 * time.Second)
+		v := e.Check(linkMsg("bob"))
+		if !v.Broke() || len(v.Enforcements) != 0 || v.Reply != "" || !strings.Contains(v.Detail, "already out of chat") {
+			t.Errorf("line in flight during the timeout: %+v; want it recorded, with no action", v)
+		}
+	}
+	if st := e.Standing("bob", time.Time{}); st.Strikes != 2 {
+		t.Errorf("strikes %d; want 2: lines in flight cost none", st.Strikes)
+	}
+	c.advance(15 * time.Second)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "timeout 10m" || len(v.Enforcements) != 1 {
+		t.Errorf("harsher step while out: %s %+v; want the 10-minute timeout carried out", v.Step, v.Enforcements)
+	}
+	e.Pardon("bob", time.Time{})
+	c.advance(time.Second)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "delete" || len(v.Enforcements) != 1 {
+		t.Errorf("after !pardon: %s %+v; want a fresh delete", v.Step, v.Enforcements)
+	}
+}
