@@ -21,6 +21,7 @@ const (
 	RuleZalgo        = "zalgo"
 	RuleFirstChatter = "first_chatter"
 	RuleSpamBots     = "spam_bots"
+	RuleSpamWave     = "spam_wave"
 	RuleSpam         = "spam"
 )
 
@@ -143,6 +144,14 @@ var registry = []ruleSpec{
 		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
 			return &spamBotsRule{allow: env.allow}, nil
 		},
+	},
+	{
+		RuleInfo: RuleInfo{Name: RuleSpamWave, Summary: "nearly the same first message from max new chatters within window, with a sign of spam (a family, a link, a spam score from threshold)", Options: []string{"max", "window", "min_length", "threshold"}},
+		defaults: RuleSettings{Enabled: true, Severity: 4, Exempt: []Role{RoleVIP}, Max: 3, Window: 2 * time.Minute, MinLength: 20, Threshold: DefaultWaveThreshold},
+		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
+			return &spamWaveRule{users: s.Max, window: s.Window, minLen: s.MinLength, threshold: s.Threshold, allow: env.allow, model: spamModel()}, nil
+		},
+		validate: needWindow(2, waveRing),
 	},
 	{
 		RuleInfo: RuleInfo{Name: RuleSpam, Summary: "known spam phrases, and a spam score learned from labelled spam", Options: []string{"phrases", "threshold"}},
