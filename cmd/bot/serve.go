@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/console"
+	"github.com/chatdesk/chatdesk/internal/emotes"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/moderation"
@@ -47,8 +49,9 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer store.Close()
 	m := newMetrics(cfg)
 	meterTickets(ctx, store, m, cfg, log)
-	ages := moderation.NewAccountAges(log)
-	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log, ages: ages})
+	sig := signals{ages: moderation.NewAccountAges(log),
+		emotes: emotes.New(emotes.Config{Sources: a.hooks.emotes, Dir: filepath.Join(cfg.Bot.DataDir, "emotes"), Log: log})}
+	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log, signals: sig})
 	if err != nil {
 		return err
 	}
@@ -56,7 +59,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	store.channels.Store(chs)
 
 	if live {
-		f, err := a.twitchFront(ctx, cfg, chs, ages, m, log)
+		f, err := a.twitchFront(ctx, cfg, chs, sig, m, log)
 		if err != nil {
 			return err
 		}
@@ -66,7 +69,9 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		}
 		return err
 	}
-	return a.serve(ctx, chs, store, m, a.consoleFront(cfg, chs, m, log), log)
+	f := a.consoleFront(cfg, chs, m, log)
+	f.signals.emotes = sig.emotes // the emote names kept from a live run
+	return a.serve(ctx, chs, store, m, f, log)
 }
 
 // front is where chat comes from and where decisions go: Twitch or the
@@ -86,8 +91,16 @@ type front struct {
 	dropped func() int64
 	// ln serves /healthz and /metrics; nil: off.
 	ln net.Listener
-	// ages looks account ages up while the channels run; nil: none.
-	ages *moderation.AccountAges
+	// signals are what moderation learns beside chat while the
+	// channels run; nil parts: none.
+	signals signals
+}
+
+// signals look up first-time chatters' account ages and keep the
+// channels' third-party emote names.
+type signals struct {
+	ages   *moderation.AccountAges
+	emotes *emotes.Keeper
 }
 
 // serve runs the channels behind a front until ctx ends or the front's chat
@@ -132,8 +145,11 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	if store.spool != nil {
 		loops.Go(func() error { return store.spool.Run(loopCtx, 10*time.Second) })
 	}
-	if f.ages != nil {
-		loops.Go(func() error { return f.ages.Run(loopCtx) })
+	if f.signals.ages != nil {
+		loops.Go(func() error { return f.signals.ages.Run(loopCtx) })
+	}
+	if f.signals.emotes != nil {
+		loops.Go(func() error { return f.signals.emotes.Run(loopCtx) })
 	}
 	g.Go(func() error {
 		defer stopAfter()

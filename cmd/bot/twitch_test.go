@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/emotes"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
@@ -36,6 +38,33 @@ type liveBot struct {
 	stderr *twitchtest.Log
 	cancel context.CancelFunc
 	done   chan error
+	// emotes fakes the BTTV, FFZ and 7TV APIs: the bot never reaches the
+	// real ones from a test.
+	emotes  *httptest.Server
+	dataDir string
+}
+
+// fakeEmoteAPIs answers the three emote services for channel mira's
+// room id with one emote each (and the bttv global set with one more),
+// and 404 for everything else, as the services do for unknown channels.
+func fakeEmoteAPIs(t testing.TB) *httptest.Server {
+	room := twitchtest.RoomID("mira")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /bttv/cached/users/twitch/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"channelEmotes":[{"code":"MIRAHYPE"}],"sharedEmotes":[]}`)
+	})
+	mux.HandleFunc("GET /bttv/cached/emotes/global", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"code":"MIRASTOMP"}]`)
+	})
+	mux.HandleFunc("GET /ffz/room/id/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"sets":{"1":{"emoticons":[{"name":"MIRALOVE"}]}}}`)
+	})
+	mux.HandleFunc("GET /7tv/users/twitch/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"emote_set":{"emotes":[{"name":"MIRAWAVE"}]}}`)
+	})
+	s := httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
 }
 
 type liveOptions struct {
@@ -82,6 +111,8 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
+	b.dataDir = dataDir
+	b.emotes = fakeEmoteAPIs(t)
 	var chans strings.Builder
 	for _, ch := range o.channels {
 		fmt.Fprintf(&chans, "  - name: %s\n    faq: [%q]\n", ch, demo)
@@ -129,7 +160,8 @@ http:
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	a := &app{env: os.Environ(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr,
-		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost, observe: o.observe}}
+		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost, observe: o.observe,
+			emotes: emotes.Sources{BTTV: b.emotes.URL + "/bttv", FFZ: b.emotes.URL + "/ffz", SevenTV: b.emotes.URL + "/7tv"}}}
 	go func() {
 		b.done <- a.execute(ctx, []string{"run", "--config", path})
 	}()
@@ -415,6 +447,32 @@ func TestTwitchModerationThroughHelix(t *testing.T) {
 	for _, r := range b.helix.Requests() {
 		if r.Path == "/moderation/chat" {
 			t.Errorf("a delete alongside a timeout: %+v", r)
+		}
+	}
+}
+
+// TestTwitchFetchesChannelEmotes: the channel's BTTV, FFZ and 7TV emotes
+// are fetched at start and kept on disk, so a wall of them is no shout.
+func TestTwitchFetchesChannelEmotes(t *testing.T) {
+	b := startLive(t, liveOptions{moderation: "moderation:\n  rules:\n    caps: {enabled: true}\n    banned_terms: {terms: [buyfollowers]}"})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.login(1)
+	kept := filepath.Join(b.dataDir, "emotes", "mira.json")
+	for i := 0; ; i++ {
+		if data, err := os.ReadFile(kept); err == nil && strings.Contains(string(data), "MIRAWAVE") {
+			break
+		}
+		if i > 500 {
+			t.Fatalf("the channel's emotes were never kept in %s", kept)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "wall", User: "fan", Text: "MIRAHYPE MIRALOVE MIRAWAVE MIRASTOMP"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bad", User: "spammer", Text: "buyfollowers here"})
+	b.helix.WaitRequests(t, "/moderation/chat", 1)
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/moderation/chat" && r.Query.Get("message_id") != "bad" {
+			t.Errorf("moderated %s; want the emote wall left alone", r.Query.Encode())
 		}
 	}
 }

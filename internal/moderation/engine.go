@@ -416,6 +416,17 @@ func (w *wave) settle(now time.Time) {
 	}
 }
 
+// SetEmotes adds names, the channel's third-party emotes as fetched, to
+// the emote names the engine knows: the built-in ones and the settings'
+// own, which always stay.
+func (e *Engine) SetEmotes(names []string) {
+	all := append(append([]string(nil), e.settings.Emotes...), names...)
+	known := knownEmotes(all)
+	e.mu.Lock()
+	e.emotes = known
+	e.mu.Unlock()
+}
+
 // Permit lets user post links for d (the links rule's permit time when d
 // is 0), from at. It returns the time granted.
 func (e *Engine) Permit(user string, d time.Duration, at time.Time) time.Duration {

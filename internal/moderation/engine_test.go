@@ -432,3 +432,29 @@ func TestOutOfChatCostsNothing(t *testing.T) {
 		t.Errorf("after !pardon: %s %+v; want a fresh delete", v.Step, v.Enforcements)
 	}
 }
+
+// TestSetEmotes: fetched emote names are emotes from then on, and the
+// settings' own names stay known when a fetch replaces the last one.
+func TestSetEmotes(t *testing.T) {
+	s := DefaultSettings()
+	caps := s.Rules[RuleCaps]
+	caps.Enabled = true
+	s.Rules[RuleCaps] = caps
+	s.Emotes = []string{"MIRAOWN"}
+	c := newClock()
+	e := newEngine(t, s, c)
+	wall := chat.Message{User: "fan", Text: "MIRAHYPE MIRALOVE MIRAWAVE MIRAOWN"}
+	if v := e.Check(wall); v.Rule != RuleCaps {
+		t.Fatalf("before the fetch: %s; want caps", v.Rule)
+	}
+	e.SetEmotes([]string{"MIRAHYPE", "MIRALOVE", "MIRAWAVE"})
+	c.advance(time.Hour)
+	if v := e.Check(wall); v.Broke() {
+		t.Errorf("after the fetch: %s (%s); want the wall left alone", v.Rule, v.Detail)
+	}
+	e.SetEmotes([]string{"MIRAHYPE", "MIRALOVE", "MIRAWAVE", "MIRASTOMP"})
+	c.advance(time.Hour)
+	if v := e.Check(chat.Message{User: "fan", Text: "MIRAOWN MIRASTOMP MIRAHYPE MIRALOVE"}); v.Broke() {
+		t.Errorf("the settings' own emote after a refresh: %s", v.Rule)
+	}
+}

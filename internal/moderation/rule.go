@@ -189,6 +189,9 @@ type Settings struct {
 	// Emotes are extra emote names (BTTV, FFZ, 7TV) that arrive as plain
 	// words: they are never shouting and count as emotes.
 	Emotes []string
+	// FetchEmotes: the channel's BTTV, FFZ and 7TV emote names are
+	// fetched while the bot runs on Twitch (see Engine.SetEmotes).
+	FetchEmotes bool
 	// Rules are the rules' settings, by name.
 	Rules map[string]RuleSettings
 }
@@ -200,6 +203,7 @@ func DefaultSettings() Settings {
 		Ladder:       DefaultLadder(),
 		StrikeDecay:  time.Hour,
 		NoticeWindow: time.Minute,
+		FetchEmotes:  true,
 		Rules:        map[string]RuleSettings{},
 	}
 	for _, spec := range registry {
