@@ -41,21 +41,22 @@ type familyHit struct {
 
 // Word classes the family checks look for. A word may be in several.
 const (
-	cuePlatform uint32 = 1 << iota // a contact platform: discord, telegram
-	cueSolicit                     // a verb of getting in touch: add, dm, contact
-	cueSelf                        // me, my: the object of "add me"
-	cueDot                         // "dot" spelled out
-	cueBareTLD                     // a top-level domain no chat word is: com, org
-	cueSellNoun                    // what is sold: viewers, followers
-	cueCommerce                    // selling words: cheap, package, service
-	cueOfferer                     // i, we: who makes an offer
-	cueModal                       // can, will: the offer's verb
-	cueYou                         // you, your
-	cueAction                      // connect, introduce, help: what a fake mentor offers
-	cueStreamer                    // streamer, mentor
-	cueBig                         // big, top: the streamer a fake mentor knows
-	cuePitch                       // followed, interested, collab: a cold pitch
-	cueStop                        // a word that cannot name a site
+	cuePlatform  uint32 = 1 << iota // a contact platform: discord, telegram
+	cueSolicit                      // a verb of getting in touch: add, dm, contact
+	cueSelf                         // me, my: the object of "add me"
+	cueDot                          // "dot" spelled out
+	cueBareTLD                      // a top-level domain no chat word is: com, org
+	cueSellNoun                     // what is sold: viewers, followers
+	cueCommerce                     // selling words: cheap, package, service
+	cueOfferer                      // i, we: who makes an offer
+	cueModal                        // can, will: the offer's verb
+	cueYou                          // you, your
+	cueAction                       // connect, introduce, help: what a fake mentor offers
+	cueStreamer                     // streamer, mentor
+	cueBig                          // big, top: the streamer a fake mentor knows
+	cuePitch                        // followed, interested, collab: a cold pitch
+	cueStop                         // a word that cannot name a site
+	cueSplitHead                    // the first half of a split platform name: "disc" of "disc ord"
 )
 
 // cueWords maps normalised words to their classes. It is the vocabulary of
@@ -84,6 +85,10 @@ var cueWords = func() map[string]uint32 {
 	add(cuePitch, "followed interested collab collaborate collaboration business proposal opportunity designer")
 	for w := range stopWords {
 		m[w] |= cueStop
+	}
+	for pair := range platformSplits {
+		head, _, _ := strings.Cut(pair, " ")
+		m[head] |= cueSplitHead
 	}
 	add(cueStop, "our their we you u ur me i a an some any this that these those real free best cheap")
 	return m
@@ -142,9 +147,9 @@ func checkFamilies(in *Input, allow domainList) (familyHit, bool) {
 			sc.platform = string(w)
 		}
 		sc.mask |= c
-		if i+1 < len(words) && c&cuePlatform == 0 && len(w) <= 6 {
+		if c&cueSplitHead != 0 && i+1 < len(words) {
 			pair := norm[words[i].Start:words[i+1].End]
-			if len(pair) <= 12 && platformSplits[string(pair)] {
+			if platformSplits[string(pair)] {
 				sc.mask |= cuePlatform
 				if sc.platform == "" {
 					sc.platform = string(pair)
