@@ -241,8 +241,10 @@ func handleBait(in *Input, norm []byte, words []Span, sc *familyScan) (familyHit
 		ask, ok = solicitation(norm, words)
 	}
 	if !ok {
-		// "my dc is gamer_99": giving a handle-shaped name is asking.
-		if sc.mask&cueSelf == 0 || namedHandle(norm, words) == "" {
+		// "my dc is gamer_99" as someone's first message: giving a
+		// handle-shaped name is asking. From a regular it may be an answer
+		// to "what's your discord?".
+		if !in.Msg.First || sc.mask&cueSelf == 0 || namedHandle(norm, words) == "" {
 			return familyHit{}, false
 		}
 		if h := findHandle(in.Msg.Text); h != "" {

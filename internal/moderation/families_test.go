@@ -151,3 +151,18 @@ func TestWhyNamesWhatTipped(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedHandleNeedsFirstMessage: a handle given as one's own with no
+// request ("my discord is kiwi_22") is bait as a first message, and an
+// answer to "what's your discord?" from a regular.
+func TestNamedHandleNeedsFirstMessage(t *testing.T) {
+	c := newClock()
+	e := newEngine(t, DefaultSettings(), c)
+	if v := e.Check(chat.Message{User: "kiwi", Text: "my discord is kiwi_22"}); v.Broke() {
+		t.Errorf("from a regular: %s (%s); want it to pass", v.Rule, v.Detail)
+	}
+	c.advance(time.Minute)
+	if v := e.Check(chat.Message{User: "newbie", First: true, Text: "my discord is kiwi_22"}); v.Rule != RuleSpamBots {
+		t.Errorf("as a first message: %q; want spam_bots", v.Rule)
+	}
+}
