@@ -207,11 +207,8 @@ func TestAccountAgesNeverBlock(t *testing.T) {
 	c := newClock()
 	ages := NewAccountAges(nil)
 	ages.Use(&slowLookup{release: make(chan struct{})})
-	s := DefaultSettings()
-	w := s.Rules[RuleSpamWave]
-	w.Enabled = false // every message here is the same bait: a wave
-	s.Rules[RuleSpamWave] = w
-	e := newEngine(t, s, c)
+	// Every message here is the same bait: a wave, but not this test's.
+	e := newEngine(t, switched(false, RuleSpamWave), c)
 	e.Attach(ages, &lateRecorder{})
 	for i := range ageQueue + 50 {
 		c.advance(time.Second)

@@ -20,6 +20,18 @@ func linkMsg(user string) chat.Message {
 }
 func msgAt(m chat.Message, t time.Time) chat.Message { m.Time = t; return m }
 
+// switched returns the default settings with the named rules turned on
+// or off.
+func switched(on bool, rules ...string) Settings {
+	s := DefaultSettings()
+	for _, name := range rules {
+		r := s.Rules[name]
+		r.Enabled = on
+		s.Rules[name] = r
+	}
+	return s
+}
+
 func newEngine(t *testing.T, s Settings, c *clock) *Engine {
 	t.Helper()
 	e, err := New("mira", s, Options{Now: c.now})
@@ -401,12 +413,8 @@ func TestDevEmotesAreNotShouting(t *testing.T) {
 // no strike and no call to Twitch, unless the ladder asks for more; after
 // a minute, or a !pardon, the chatter is judged as before.
 func TestOutOfChatCostsNothing(t *testing.T) {
-	s := DefaultSettings()
-	fl := s.Rules[RuleFlood]
-	fl.Enabled = false
-	s.Rules[RuleFlood] = fl
 	c := newClock()
-	e := newEngine(t, s, c)
+	e := newEngine(t, switched(false, RuleFlood), c)
 	e.Check(linkMsg("bob"))
 	c.advance(time.Minute)
 	if v := e.Check(linkMsg("bob")); v.Step.String() != "timeout 60s" || len(v.Enforcements) != 1 {
@@ -436,10 +444,7 @@ func TestOutOfChatCostsNothing(t *testing.T) {
 // TestSetEmotes: fetched emote names are emotes from then on, and the
 // settings' own names stay known when a fetch replaces the last one.
 func TestSetEmotes(t *testing.T) {
-	s := DefaultSettings()
-	caps := s.Rules[RuleCaps]
-	caps.Enabled = true
-	s.Rules[RuleCaps] = caps
+	s := switched(true, RuleCaps)
 	s.Emotes = []string{"MIRAOWN"}
 	c := newClock()
 	e := newEngine(t, s, c)
