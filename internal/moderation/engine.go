@@ -336,6 +336,13 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 	}
 	reason := fmt.Sprintf("%s: %s (strike %d/%d)", name, hit.Detail, min(v.Strike, v.Strikes), v.Strikes)
 	v.Enforcements = step.enforcements(msg, reason)
+	for i := range hit.others {
+		o := &hit.others[i]
+		v.Enforcements = append(v.Enforcements, step.enforcements(o, reason)...)
+		if !shadow {
+			e.user(o.User).silence(step, now)
+		}
+	}
 	e.wave.settle(now)
 	e.wave.last = now
 	if !shadow {

@@ -1,6 +1,7 @@
 package moderation
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,36 @@ func TestNamedHandleNeedsFirstMessage(t *testing.T) {
 	c.advance(time.Minute)
 	if v := e.Check(chat.Message{User: "newbie", First: true, Text: "my discord is kiwi_22"}); v.Rule != RuleSpamBots {
 		t.Errorf("as a first message: %q; want spam_bots", v.Rule)
+	}
+}
+
+// TestWaveTakesItsFirstMembers: when a wave is found, the new chatters
+// who started it get its penalty too, once, by their own user ids.
+func TestWaveTakesItsFirstMembers(t *testing.T) {
+	c := newClock()
+	e := newEngine(t, DefaultSettings(), c)
+	var v Verdict
+	for i, handle := range []string{"night_owl_77", "sunny_day_42", "frost_byte_09", "moon_walker_1"} {
+		c.advance(5 * time.Second)
+		user := fmt.Sprint("bot", i)
+		v = e.Check(chat.Message{ID: "m" + user, User: user, UserID: "id-" + user, First: true, Text: "add me on discord: " + handle})
+		if i == 2 {
+			if v.Rule != RuleSpamWave || v.Step.String() != "timeout 10m" {
+				t.Fatalf("third of the wave: %s %s; want spam_wave timeout 10m", v.Rule, v.Step)
+			}
+			var targets []string
+			for _, en := range v.Enforcements {
+				if en.Kind != chat.PenaltyTimeout || !strings.HasPrefix(en.Reason, "spam_wave: ") {
+					t.Errorf("enforcement %+v; want a spam_wave timeout", en)
+				}
+				targets = append(targets, en.UserID)
+			}
+			if strings.Join(targets, ",") != "id-bot2,id-bot1,id-bot0" {
+				t.Errorf("timed out %v; want this chatter and the two before", targets)
+			}
+		}
+	}
+	if len(v.Enforcements) != 1 || v.Enforcements[0].UserID != "id-bot3" {
+		t.Errorf("fourth of the wave: %+v; want only its own author, the others are done", v.Enforcements)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
 // Rule is one of a channel's rules. It is the only shape a rule has:
@@ -34,6 +36,9 @@ type Hit struct {
 	// "family: handle bait", "handle \"name_1\"", "\"free\" +1.20".
 	// Rules whose Detail says it all leave it empty.
 	Why []string
+	// others are earlier messages the same offence is found in (a spam
+	// wave's first members): their authors get the same step.
+	others []chat.Message
 }
 
 // Role is a role a rule can exempt. The broadcaster and moderators are

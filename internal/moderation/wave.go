@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
 // spamWaveRule catches the way spam bots arrive: several new logins, each
@@ -58,6 +60,10 @@ type waveEntry struct {
 	grams []uint32
 	// sign is the message's own sign of spam, "" for none.
 	sign string
+	// who said it, to act on when the wave is found later; waved is set
+	// once it has been.
+	id, userID, login string
+	waved             bool
 }
 
 func (r *spamWaveRule) Name() string { return RuleSpamWave }
@@ -69,6 +75,7 @@ func (r *spamWaveRule) Check(in *Input) (Hit, bool) {
 	r.grams = appendGrams(r.grams[:0], in.Norm)
 	sign := r.sign(in)
 	var seen [waveRing]uint64
+	var members [waveRing]int // ring slots of the others in the wave
 	n := 0
 	best := 0.0
 	waveSign := sign
@@ -89,6 +96,7 @@ func (r *spamWaveRule) Check(in *Input) (Hit, bool) {
 			continue
 		}
 		seen[n] = e.user
+		members[n] = (r.pos - k + waveRing) % waveRing
 		n++
 		best = max(best, alike)
 		if waveSign == "" {
@@ -97,12 +105,24 @@ func (r *spamWaveRule) Check(in *Input) (Hit, bool) {
 	}
 	slot := &r.ring[r.pos]
 	slot.at, slot.user, slot.sign = in.Now, in.user.key, sign
+	slot.id, slot.userID, slot.login, slot.waved = in.Msg.ID, in.Msg.UserID, in.Msg.User, false
 	slot.grams = append(slot.grams[:0], r.grams...)
 	r.pos = (r.pos + 1) % waveRing
 	if n+1 < r.users || waveSign == "" {
 		return Hit{}, false
 	}
+	// The wave's earlier members passed, or got their own rule's
+	// penalty: they take the wave's with this one.
+	slot.waved = true
+	var others []chat.Message
+	for _, m := range members[:n] {
+		if e := &r.ring[m]; !e.waved {
+			e.waved = true
+			others = append(others, chat.Message{ID: e.id, UserID: e.userID, User: e.login})
+		}
+	}
 	return Hit{
+		others: others,
 		Notice: "that looks like a spam wave",
 		Detail: fmt.Sprintf("same text from %d new chatters within %s (%.0f%% alike), %s", n+1, formatDuration(r.window), best*100, waveSign),
 		Why:    []string{fmt.Sprintf("wave of %d new chatters", n+1), fmt.Sprintf("%.0f%% alike", best*100), waveSign},
