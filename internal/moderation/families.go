@@ -57,6 +57,7 @@ const (
 	cuePitch                        // followed, interested, collab: a cold pitch
 	cueStop                         // a word that cannot name a site
 	cueSplitHead                    // the first half of a split platform name: "disc" of "disc ord"
+	cueWordTLD                      // a top-level domain that is also a chat word: net, shop, live
 )
 
 // cueWords maps normalised words to their classes. It is the vocabulary of
@@ -70,16 +71,17 @@ var cueWords = func() map[string]uint32 {
 		}
 	}
 	add(cuePlatform, "discord discordapp dc dizzy telegram telegramm tg snapchat snap whatsapp insta instagram ig kik skype wechat signal")
-	add(cueSolicit, "add hit dm dms message msg contact text reach write ping inbox hmu connect")
+	add(cueSolicit, "add hit dm dms message msg contact text reach write ping inbox hmu connect send talk chat friends")
 	add(cueSelf, "me my mine")
 	add(cueDot, "dot dott dotcom punto")
 	add(cueBareTLD, "com org ru xyz su biz")
+	add(cueWordTLD, "net shop store live pro top site online club")
 	add(cueSellNoun, "viewers viewer followers follower follows views viewbot viewbots chatters")
 	add(cueCommerce, "cheap price prices pricing package packages service services offer offers order buy sell selling boost boosting trial discount promo promotion")
 	add(cueOfferer, "i we let")
 	add(cueModal, "can could will would ll wanna want")
 	add(cueYou, "you your u ur")
-	add(cueAction, "connect introduce intro link help helps grow grew boost promote mentor")
+	add(cueAction, "connect introduce intro link help helps grow grows grew boost boosts promote promotes mentor mentors")
 	add(cueStreamer, "streamer streamers mentor mentors")
 	add(cueBig, "big bigger top famous popular large huge successful partnered")
 	add(cuePitch, "followed interested collab collaborate collaboration business proposal opportunity designer")
@@ -162,7 +164,7 @@ func checkFamilies(in *Input, allow domainList) (familyHit, bool) {
 			return h, true
 		}
 	}
-	if sc.mask&(cueDot|cueBareTLD) != 0 || in.NumLinks() > 0 {
+	if sc.mask&(cueDot|cueBareTLD|cueWordTLD) != 0 || in.NumLinks() > 0 {
 		// Links are part of this family's text: "name dot xyz" is a
 		// link and a dotless site at once.
 		if h, ok := siteNoDot(in, in.Norm, in.Words, allow); ok {
@@ -171,6 +173,11 @@ func checkFamilies(in *Input, allow domainList) (familyHit, bool) {
 	}
 	if sc.mask&(cueOfferer|cueYou|cueStreamer) == cueOfferer|cueYou|cueStreamer || sc.mask&(cueOfferer|cueYou|cueSellNoun) == cueOfferer|cueYou|cueSellNoun {
 		if h, ok := mentor(norm, words); ok {
+			return h, true
+		}
+	}
+	if sc.mask&(cueOfferer|cueStreamer|cueAction) == cueOfferer|cueStreamer|cueAction {
+		if h, ok := mentorKnown(norm, words); ok {
 			return h, true
 		}
 	}
@@ -208,6 +215,16 @@ func solicitation(norm []byte, words []Span) (string, bool) {
 		switch {
 		case w == "hmu":
 			return w, true
+		case w == "talk" || w == "chat" || w == "friends":
+			prev := word(norm, words, i-1)
+			switch {
+			case prev == "lets" || prev == "let" || prev == "be":
+				return prev + " " + w, true
+			case (next == "on" || next == "in") && cue(norm, words, i+2)&cuePlatform != 0:
+				return w + " " + next, true
+			case (next == "to" || next == "with") && cue(norm, words, i+2)&cueSelf != 0:
+				return joinWords(norm, words, i, i+2), true
+			}
 		case w == "connect":
 			if prev := word(norm, words, i-1); prev == "lets" || prev == "let" {
 				return prev + " connect", true
@@ -268,24 +285,39 @@ func handleBait(in *Input, norm []byte, words []Span, sc *familyScan) (familyHit
 	return familyHit{}, false
 }
 
-// namedHandle finds "my <platform> is <name>" and "<platform> name/id
-// <name>", and returns the name.
+// handleNouns name an account's handle: "my tag is …".
+var handleNouns = map[string]bool{"name": true, "id": true, "tag": true, "user": true, "username": true, "handle": true, "ign": true}
+
+// namedHandle finds a name given as an account's: "my <platform> is
+// <name>", "my tag is <name>", "<platform> name <name>", and returns it.
 func namedHandle(norm []byte, words []Span) string {
 	for i := range words {
-		if cue(norm, words, i)&cuePlatform == 0 {
+		mine := cue(norm, words, i)&cueSelf != 0
+		if !mine && cue(norm, words, i)&cuePlatform == 0 {
 			continue
 		}
 		j := i + 1
-		if k := word(norm, words, j); k == "name" || k == "id" || k == "tag" || k == "user" || k == "username" {
+		if mine && cue(norm, words, j)&cuePlatform != 0 {
 			j++
 		}
-		if word(norm, words, j) == "is" && cue(norm, words, i-1)&cueSelf != 0 {
+		if handleNouns[word(norm, words, j)] {
 			j++
 		}
-		if j == i+1 || j >= len(words) {
+		if j == i+1 {
 			continue
 		}
-		if c := cue(norm, words, j); c&(cueStop|cueSolicit|cueSelf) == 0 {
+		if mine {
+			// "my name there is the same" names nothing: the name
+			// follows "is".
+			if word(norm, words, j) != "is" {
+				continue
+			}
+			j++
+		}
+		if j >= len(words) {
+			continue
+		}
+		if c := cue(norm, words, j); c&(cueStop|cueSolicit|cueSelf|cuePlatform) == 0 {
 			return word(norm, words, j)
 		}
 	}
@@ -380,8 +412,8 @@ func handleShaped(tok string) bool {
 // siteNoDot finds a site name and a top-level domain written apart: with
 // the dot spelled out ("viewers dott org") it needs the name to look made
 // up or the message to sell viewers; with nothing between
-// ("streamviewers org") it needs both a site-like name and a domain no
-// chat word is.
+// ("streamviewers org") it needs a site-like name, and a domain no chat
+// word is or a sales pitch around it ("streamhype shop").
 func siteNoDot(in *Input, norm []byte, words []Span, allow domainList) (familyHit, bool) {
 	selling := false
 	for i := range words {
@@ -392,7 +424,7 @@ func siteNoDot(in *Input, norm []byte, words []Span, allow domainList) (familyHi
 	}
 	for i := 1; i < len(words); i++ {
 		c := cue(norm, words, i)
-		if c&(cueDot|cueBareTLD) == 0 {
+		if c&(cueDot|cueBareTLD|cueWordTLD) == 0 {
 			continue
 		}
 		name, tld, spelled := i-1, i, false
@@ -411,7 +443,10 @@ func siteNoDot(in *Input, norm []byte, words []Span, allow domainList) (familyHi
 			continue
 		}
 		made := siteLike(nw)
-		if spelled && (made || selling) || !spelled && made && (selling || in.Msg.First || len(nw) >= 10) {
+		// "streamhype shop": a word after a made-up name is a domain
+		// only in a sales pitch.
+		word := !spelled && c&cueBareTLD == 0
+		if spelled && (made || selling) || word && made && selling || !spelled && !word && made && (selling || in.Msg.First || len(nw) >= 10) {
 			why := []string{"name " + quote(string(nw)), quote(joinWords(norm, words, i, tld))}
 			if selling {
 				why = append(why, "selling words")
@@ -468,15 +503,52 @@ func mentor(norm []byte, words []Span) (familyHit, bool) {
 	for i := max(you, action) + 1; i < len(words); i++ {
 		c := cue(norm, words, i)
 		switch {
-		case c&cueStreamer != 0 && (word(norm, words, i) == "mentor" || word(norm, words, i) == "mentors"):
-			return familyHit{FamilyMentor, []string{quote(offerText), quote(word(norm, words, i))}}, true
-		case c&cueStreamer != 0 && (cue(norm, words, i-1)&cueBig != 0 || cue(norm, words, i-2)&cueBig != 0):
+		case audience(norm, words, i):
 			return familyHit{FamilyMentor, []string{quote(offerText), quote(joinWords(norm, words, i-1, i))}}, true
 		case c&cueSellNoun != 0 && isAudienceCount(norm[words[i-1].Start:words[i-1].End]):
 			return familyHit{FamilyMentor, []string{quote(offerText), quote(joinWords(norm, words, i-1, i))}}, true
 		}
 	}
 	return familyHit{}, false
+}
+
+// mentorKnown finds the fake mentor who is not the offer's subject: "I
+// know a top streamer who helps small streamers grow" — someone with an
+// audience, known to the writer, who does something for small channels.
+func mentorKnown(norm []byte, words []Span) (familyHit, bool) {
+	for i := 0; i+1 < len(words); i++ {
+		if cue(norm, words, i)&cueOfferer == 0 {
+			continue
+		}
+		if v := word(norm, words, i+1); v != "know" && v != "manage" && v != "represent" {
+			continue
+		}
+		for j := i + 2; j < len(words) && j <= i+6; j++ {
+			if !audience(norm, words, j) {
+				continue
+			}
+			for k := j + 1; k < len(words) && k <= j+4; k++ {
+				if cue(norm, words, k)&cueAction == 0 {
+					continue
+				}
+				for m := k + 1; m < len(words) && m <= k+3; m++ {
+					if w := word(norm, words, m); w == "small" || w == "new" || w == "you" || w == "your" || w == "channels" {
+						return familyHit{FamilyMentor, []string{quote(joinWords(norm, words, i, j)), quote(joinWords(norm, words, k, m))}}, true
+					}
+				}
+			}
+		}
+	}
+	return familyHit{}, false
+}
+
+// audience reports a mentor, or a big or top streamer, at word j.
+func audience(norm []byte, words []Span, j int) bool {
+	if cue(norm, words, j)&cueStreamer == 0 {
+		return false
+	}
+	w := word(norm, words, j)
+	return w == "mentor" || w == "mentors" || cue(norm, words, j-1)&cueBig != 0 || cue(norm, words, j-2)&cueBig != 0
 }
 
 // isAudienceCount reports a follower count: "350k", "1m", "12000".
