@@ -54,7 +54,7 @@ const (
 	cueAction                       // connect, introduce, help: what a fake mentor offers
 	cueStreamer                     // streamer, mentor
 	cueBig                          // big, top: the streamer a fake mentor knows
-	cuePitch                        // followed, interested, collab: a cold pitch
+	cuePitch                        // interested, collab, business: a cold pitch
 	cueStop                         // a word that cannot name a site
 	cueSplitHead                    // the first half of a split platform name: "disc" of "disc ord"
 	cueWordTLD                      // a top-level domain that is also a chat word: net, shop, live
@@ -84,7 +84,9 @@ var cueWords = func() map[string]uint32 {
 	add(cueAction, "connect introduce intro link help helps grow grows grew boost boosts promote promotes mentor mentors")
 	add(cueStreamer, "streamer streamers mentor mentors")
 	add(cueBig, "big bigger top famous popular large huge successful partnered")
-	add(cuePitch, "followed interested collab collaborate collaboration business proposal opportunity designer")
+	// Not "followed": "just followed! add me on discord" is how a new fan
+	// talks too.
+	add(cuePitch, "interested collab collaborate collaboration business proposal opportunity designer")
 	for w := range stopWords {
 		m[w] |= cueStop
 	}
@@ -250,7 +252,7 @@ func joinWords(norm []byte, words []Span, from, to int) string {
 // handleBait needs a platform, a request to get in touch and an account:
 // a handle-shaped token ("name_123", "gamer99", "name#1234"), or a name
 // given in so many words ("my dc is …", "discord: …"). A first message
-// that pitches ("I followed", "interested?") needs no handle.
+// that pitches ("interested?", "a collab") needs no handle.
 func handleBait(in *Input, norm []byte, words []Span, sc *familyScan) (familyHit, bool) {
 	why := []string{quote(sc.platform)}
 	ask, ok := "", false
