@@ -207,6 +207,7 @@ type pendingFirst struct {
 	msg  chat.Message
 	hit  Hit
 	slot slot
+	at   time.Time // when it was judged on its text
 }
 
 // maxPending bounds the first messages waiting for an age.
@@ -243,7 +244,7 @@ func (e *Engine) escalateYoung(msg *chat.Message, s *slot, hit *Hit, now time.Ti
 				break
 			}
 		}
-		e.pending[msg.UserID] = pendingFirst{msg: *msg, hit: *hit, slot: *s}
+		e.pending[msg.UserID] = pendingFirst{msg: *msg, hit: *hit, slot: *s, at: now}
 		e.ages.request(msg.UserID, e)
 		return s
 	}
@@ -279,7 +280,10 @@ func (e *Engine) accountAge(ctx context.Context, userID string, created time.Tim
 	s := p.slot
 	s.severity = e.youngSeverity
 	u := e.user(p.msg.User)
-	v := e.verdict(&p.msg, u, &s, youngHit(p.hit, created, now), now)
+	// Judged as of the message's own time, the escalation is the same
+	// offence as the text's verdict, not a second strike, however slow
+	// the answer was.
+	v := e.verdict(&p.msg, u, &s, youngHit(p.hit, created, now), p.at)
 	e.mu.Unlock()
 	if err := late.Deliver(ctx, p.msg, v.Decision()); err != nil {
 		e.log.Warn("moderation: escalation for a young account not carried out", "user", p.msg.User, "err", err)

@@ -115,6 +115,8 @@ func TestYoungAccountActedOnAgain(t *testing.T) {
 		if got := late.decisions(); len(got) != 0 {
 			t.Fatalf("acted before the age arrived: %+v", got)
 		}
+		// A slow answer: the escalation is still the same offence.
+		c.advance(time.Minute)
 		close(lookup.release)
 		synctest.Wait()
 		got := late.decisions()
