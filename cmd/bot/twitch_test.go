@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -479,14 +480,20 @@ func TestTwitchFetchesChannelEmotes(t *testing.T) {
 
 // TestTwitchYoungAccountTimedOut: a spam bot's first message is deleted on
 // its text at once; its author's account age is looked up in Get Users,
-// and an account two days old is then timed out 10 minutes, the reason
-// naming the family and the age.
+// which is slow: chat goes on meanwhile, and a question is answered. When
+// the age comes, an account two days old is timed out 10 minutes, the
+// reason naming the family and the age.
 func TestTwitchYoungAccountTimedOut(t *testing.T) {
 	b := startLive(t, liveOptions{})
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // a failed test must not leave the fake waiting
 	b.helix.Respond(func(r twitchtest.Request) (int, http.Header, string) {
 		if r.Path != "/users" || r.Query.Get("id") == "" {
 			return 0, nil, ""
 		}
+		<-release
 		created := time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)
 		return http.StatusOK, nil, fmt.Sprintf(`{"data":[{"id":%q,"login":"newbot","created_at":%q}]}`, r.Query.Get("id"), created)
 	})
@@ -497,6 +504,19 @@ func TestTwitchYoungAccountTimedOut(t *testing.T) {
 	if del.Query.Get("message_id") != "bait-1" {
 		t.Errorf("delete %s; want the bait message", del.Query.Encode())
 	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "q-1", User: "ana", Text: "hey when do you stream?"})
+	answer := "@reply-parent-msg-id=q-1 PRIVMSG #mira :" + faqAnswer(t, "schedule")
+	for got := b.nextPrivmsg(c); got != answer; got = b.nextPrivmsg(c) {
+		if !strings.Contains(got, "looks like spam") {
+			t.Fatalf("bot sent %q while Get Users was slow; want the spam notice, then the answer", got)
+		}
+	}
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/moderation/bans" {
+			t.Fatalf("timed out before the age arrived: %+v", r)
+		}
+	}
+	free()
 	ban := b.helix.WaitRequests(t, "/moderation/bans", 1)[0]
 	if !strings.Contains(ban.Body, `"duration":600`) || !strings.Contains(ban.Body, "handle bait") || !strings.Contains(ban.Body, "account 48h old") {
 		t.Errorf("timeout %s; want 10 minutes, naming the family and the account's age", ban.Body)
