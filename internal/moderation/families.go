@@ -154,9 +154,17 @@ func checkFamilies(in *Input, allow domainList) (familyHit, bool) {
 		if c&cueSplitHead != 0 && i+1 < len(words) {
 			pair := norm[words[i].Start:words[i+1].End]
 			if platformSplits[string(pair)] {
-				sc.mask |= cuePlatform
-				if sc.platform == "" {
-					sc.platform = string(pair)
+				sc.notePlatform(pair)
+			}
+		}
+		if sc.mask&cuePlatform == 0 {
+			// "dlscord", "diskord", "dscrd", and "d scord" from
+			// "D!scord": a platform's name by its consonants.
+			if platformSkeleton(w, nil) {
+				sc.notePlatform(w)
+			} else if i+1 < len(words) && len(w) <= 6 {
+				if next := norm[words[i+1].Start:words[i+1].End]; platformSkeleton(w, next) {
+					sc.notePlatform(norm[words[i].Start:words[i+1].End])
 				}
 			}
 		}
@@ -189,6 +197,61 @@ func checkFamilies(in *Input, allow domainList) (familyHit, bool) {
 		}
 	}
 	return familyHit{}, false
+}
+
+func (sc *familyScan) notePlatform(w []byte) {
+	sc.mask |= cuePlatform
+	if sc.platform == "" {
+		sc.platform = string(w)
+	}
+}
+
+// platformSkeletons are contact platforms' names with their vowels (and
+// l, which passes for i and I for l) dropped and k read as c, so that
+// "dlscord", "diskord", "dscrd" and "teIegram" match.
+var platformSkeletons = map[string]bool{"dscrd": true, "tgrm": true, "snpcht": true, "whtspp": true, "nstgrm": true}
+
+// notPlatforms are words with a platform's skeleton.
+var notPlatforms = map[string]bool{"discard": true, "discards": true, "discarded": true, "telegrams": true}
+
+// platformSkeleton reports whether a, joined to b, is a platform's name
+// by its consonants. Words that are something else are not.
+func platformSkeleton(a, b []byte) bool {
+	n := len(a) + len(b)
+	if n < 4 || n > 12 {
+		return false
+	}
+	// The platforms' first and last letters rule out most words at once.
+	last := a[len(a)-1]
+	if len(b) > 0 {
+		last = b[len(b)-1]
+	}
+	if !strings.ContainsRune("dtswin", rune(a[0])) || !strings.ContainsRune("dmtp", rune(last)) {
+		return false
+	}
+	var buf [12]byte
+	k := 0
+	for _, part := range [2][]byte{a, b} {
+		for _, c := range part {
+			switch c {
+			case 'a', 'e', 'i', 'o', 'u', 'y', 'l':
+				continue
+			case 'k':
+				c = 'c'
+			}
+			if c >= 0x80 {
+				return false
+			}
+			buf[k] = c
+			k++
+		}
+	}
+	if !platformSkeletons[string(buf[:k])] {
+		return false
+	}
+	var whole [12]byte
+	w := append(append(whole[:0], a...), b...)
+	return !notPlatforms[string(w)]
 }
 
 func word(norm []byte, words []Span, i int) string {
