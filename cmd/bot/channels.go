@@ -29,6 +29,9 @@ type channelOptions struct {
 	// now is the clock of messages without a time; nil is time.Now.
 	now func() time.Time
 	log *slog.Logger
+	// signals are the account ages and emote names moderation learns
+	// beside chat; zero: text only, as in a dry run.
+	signals signals
 }
 
 // learnedPath is a channel's learned-answers FAQ file.
@@ -144,6 +147,9 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 			return nil, fmt.Errorf("#%s: moderation: %w", cc.Name, err)
 		}
 		p.Blocked = blocked
+		if s.FetchEmotes && o.signals.emotes != nil {
+			o.signals.emotes.Watch(cc.Name, p.Moderation.SetEmotes)
+		}
 	}
 	if set, enabled := cfg.Escalation.Settings(cc.Escalation); enabled {
 		p.Desk = &escalation.Config{Channel: cc.Name, Store: o.store, Settings: set, Names: names, Now: o.now, Log: o.log}
@@ -151,7 +157,11 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 			p.LearnedPath = learnedPath(cfg, cc.Name)
 		}
 	}
-	return router.NewChannel(p), nil
+	ch := router.NewChannel(p)
+	if p.Moderation != nil && o.signals.ages != nil {
+		p.Moderation.Attach(o.signals.ages, ch)
+	}
+	return ch, nil
 }
 
 // newTips builds a channel's proactive tips from its live FAQ, so an entry

@@ -398,6 +398,25 @@ func TestReplayShowsModeration(t *testing.T) {
 	}
 }
 
+// TestReplayExplain: --explain adds what tipped a spam decision.
+func TestReplayExplain(t *testing.T) {
+	env := []string{"CHATDESK_BOT_DATA_DIR=" + t.TempDir()}
+	o := invoke(t, env, "bob: add me on discord: night_owl_77\n", "replay", "--explain", "--config", shippedConfig, "-")
+	if o.err != nil {
+		t.Fatalf("replay: %v\n%s", o.err, o.stderr)
+	}
+	var d struct {
+		Rule    string
+		Explain []string
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Rule != "spam_bots" || len(d.Explain) == 0 || d.Explain[0] != "family: handle bait" {
+		t.Errorf("replay --explain: %s; want spam_bots with the family first", o.stdout)
+	}
+}
+
 // TestModerationLeavesHonestQuestionsAlone runs the labelled FAQ chat — every
 // line an honest viewer's question or request — through the default rules:
 // viewers ask about money, help and checking things, and must not be

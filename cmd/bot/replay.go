@@ -20,6 +20,7 @@ type replayFlags struct {
 	channel string
 	faq     []string
 	format  string
+	explain bool // bot replay only
 }
 
 func (f *replayFlags) add(cmd *cobra.Command) {
@@ -45,6 +46,7 @@ func (a *app) replayCommand(configPath *string) *cobra.Command {
 		},
 	}
 	fl.add(cmd)
+	cmd.Flags().BoolVar(&fl.explain, "explain", false, "add to moderation decisions what tipped them (\"explain\": family and words)")
 	return cmd
 }
 
@@ -117,6 +119,7 @@ func (a *app) replayFiles(ctx context.Context, configPath string, fl replayFlags
 	start := time.Now()
 	rp := replay.NewReplayer(r, cc.Name, f, out)
 	rp.Score = sc
+	rp.Explain = fl.explain
 	if isTerminal(a.stderr) {
 		rp.Progress = a.stderr
 	}

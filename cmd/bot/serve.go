@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -13,8 +14,10 @@ import (
 
 	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/console"
+	"github.com/chatdesk/chatdesk/internal/emotes"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
+	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 )
@@ -42,7 +45,9 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	defer store.Close()
 	m := newMetrics(cfg)
 	meterTickets(ctx, store, m, cfg, log)
-	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log})
+	sig := signals{ages: moderation.NewAccountAges(log),
+		emotes: emotes.New(emotes.Config{Sources: a.hooks.emotes, Dir: filepath.Join(cfg.Bot.DataDir, "emotes"), Log: log})}
+	chs, err := buildChannels(cfg, channelOptions{store: store, metrics: m, log: log, signals: sig})
 	if err != nil {
 		return err
 	}
@@ -50,7 +55,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	store.channels.Store(chs)
 
 	if live {
-		f, err := a.twitchFront(ctx, cfg, tok, chs, m, log)
+		f, err := a.twitchFront(ctx, cfg, tok, chs, sig, m, log)
 		if err != nil {
 			return err
 		}
@@ -60,7 +65,9 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		}
 		return err
 	}
-	return a.serve(ctx, chs, store, m, a.consoleFront(cfg, chs, m, log), log)
+	f := a.consoleFront(cfg, chs, m, log)
+	f.signals.emotes = sig.emotes // the emote names kept from a live run
+	return a.serve(ctx, chs, store, m, f, log)
 }
 
 // front is where chat comes from and where decisions go: Twitch or the
@@ -80,6 +87,16 @@ type front struct {
 	dropped func() int64
 	// ln serves /healthz and /metrics; nil: off.
 	ln net.Listener
+	// signals are what moderation learns beside chat while the
+	// channels run; nil parts: none.
+	signals signals
+}
+
+// signals look up first-time chatters' account ages and keep the
+// channels' third-party emote names.
+type signals struct {
+	ages   *moderation.AccountAges
+	emotes *emotes.Keeper
 }
 
 // serve runs the channels behind a front until ctx ends or the front's chat
@@ -123,6 +140,12 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	loops.Go(func() error { return chs.Run(loopCtx) })
 	if store.spool != nil {
 		loops.Go(func() error { return store.spool.Run(loopCtx, 10*time.Second) })
+	}
+	if f.signals.ages != nil {
+		loops.Go(func() error { return f.signals.ages.Run(loopCtx) })
+	}
+	if f.signals.emotes != nil {
+		loops.Go(func() error { return f.signals.emotes.Run(loopCtx) })
 	}
 	g.Go(func() error {
 		defer stopAfter()

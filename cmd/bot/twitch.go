@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/emotes"
 	"github.com/chatdesk/chatdesk/internal/health"
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/router"
@@ -29,6 +30,8 @@ type liveHooks struct {
 	// observe sees every message the router has decided on, just before
 	// the decision is carried out: a test knows when chat was read.
 	observe router.Observer
+	// emotes are the third-party emote APIs; zero: the public ones.
+	emotes emotes.Sources
 }
 
 // loginCommands are bot login and bot logout, which keep the token file
@@ -58,7 +61,7 @@ func (a *app) loginCommands(configPath *string) []*cobra.Command {
 // twitchFront connects the bot to the configured Twitch channels.
 // Credentials Twitch refuses at start are an error (exit code 1); a
 // connection lost later is retried for as long as the bot runs.
-func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, chs *router.Channels, m *metrics.Metrics, log *slog.Logger) (front, error) {
+func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, chs *router.Channels, sig signals, m *metrics.Metrics, log *slog.Logger) (front, error) {
 	hooks := a.hooks
 	names := chs.Names()
 	var helixError func(method, path string, status int)
@@ -114,6 +117,10 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, ch
 		Clock:      hooks.clock,
 		Log:        log,
 	})
+	sig.ages.Use(helix)
+	for name, id := range acct.ChannelIDs {
+		sig.emotes.SetChannelID(name, id)
+	}
 	log.Info("going live on twitch", "user", login, "channels", strings.Join(names, ","))
 	return front{
 		messages: live.Messages(),
@@ -128,5 +135,6 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, ch
 		live:    func() metrics.Live { return live.Status().Metrics() },
 		dropped: func() int64 { return live.Status().Dropped },
 		ln:      ln,
+		signals: sig,
 	}, nil
 }

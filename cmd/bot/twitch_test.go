@@ -7,16 +7,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
 	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/emotes"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
@@ -38,6 +41,33 @@ type liveBot struct {
 	stderr *twitchtest.Log
 	cancel context.CancelFunc
 	done   chan error
+	// emotes fakes the BTTV, FFZ and 7TV APIs: the bot never reaches the
+	// real ones from a test.
+	emotes  *httptest.Server
+	dataDir string
+}
+
+// fakeEmoteAPIs answers the three emote services for channel mira's
+// room id with one emote each (and the bttv global set with one more),
+// and 404 for everything else, as the services do for unknown channels.
+func fakeEmoteAPIs(t testing.TB) *httptest.Server {
+	room := twitchtest.RoomID("mira")
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /bttv/cached/users/twitch/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"channelEmotes":[{"code":"MIRAHYPE"}],"sharedEmotes":[]}`)
+	})
+	mux.HandleFunc("GET /bttv/cached/emotes/global", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `[{"code":"MIRASTOMP"}]`)
+	})
+	mux.HandleFunc("GET /ffz/room/id/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"sets":{"1":{"emoticons":[{"name":"MIRALOVE"}]}}}`)
+	})
+	mux.HandleFunc("GET /7tv/users/twitch/"+room, func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"emote_set":{"emotes":[{"name":"MIRAWAVE"}]}}`)
+	})
+	s := httptest.NewServer(mux)
+	t.Cleanup(s.Close)
+	return s
 }
 
 type liveOptions struct {
@@ -92,6 +122,8 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
+	b.dataDir = dataDir
+	b.emotes = fakeEmoteAPIs(t)
 	var chans strings.Builder
 	for _, ch := range o.channels {
 		fmt.Fprintf(&chans, "  - name: %s\n    faq: [%q]\n", ch, demo)
@@ -143,7 +175,8 @@ http:
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	a := &app{env: os.Environ(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr,
-		hooks: liveHooks{clock: b.clock, dial: b.dial, auth: b.auth, onPost: o.onPost, observe: o.observe}}
+		hooks: liveHooks{clock: b.clock, dial: b.dial, auth: b.auth, onPost: o.onPost, observe: o.observe,
+			emotes: emotes.Sources{BTTV: b.emotes.URL + "/bttv", FFZ: b.emotes.URL + "/ffz", SevenTV: b.emotes.URL + "/7tv"}}}
 	go func() {
 		b.done <- a.execute(ctx, []string{"run", "--config", path})
 	}()
@@ -433,6 +466,89 @@ func TestTwitchModerationThroughHelix(t *testing.T) {
 		if r.Path == "/moderation/chat" {
 			t.Errorf("a delete alongside a timeout: %+v", r)
 		}
+	}
+}
+
+// TestTwitchFetchesChannelEmotes: the channel's BTTV, FFZ and 7TV emotes
+// are fetched at start and kept on disk, so a wall of them is no shout.
+func TestTwitchFetchesChannelEmotes(t *testing.T) {
+	b := startLive(t, liveOptions{moderation: "moderation:\n  rules:\n    caps: {enabled: true}\n    banned_terms: {terms: [buyfollowers]}"})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.login(1)
+	kept := filepath.Join(b.dataDir, "emotes", "mira.json")
+	for i := 0; ; i++ {
+		if data, err := os.ReadFile(kept); err == nil && strings.Contains(string(data), "MIRAWAVE") {
+			break
+		}
+		if i > 500 {
+			t.Fatalf("the channel's emotes were never kept in %s", kept)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "wall", User: "fan", Text: "MIRAHYPE MIRALOVE MIRAWAVE MIRASTOMP"})
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bad", User: "spammer", Text: "buyfollowers here"})
+	b.helix.WaitRequests(t, "/moderation/chat", 1)
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/moderation/chat" && r.Query.Get("message_id") != "bad" {
+			t.Errorf("moderated %s; want the emote wall left alone", r.Query.Encode())
+		}
+	}
+}
+
+// TestTwitchYoungAccountTimedOut: a spam bot's first message is deleted on
+// its text at once; its author's account age is looked up in Get Users,
+// which is slow: chat goes on meanwhile, and a question is answered. When
+// the age comes, an account two days old is timed out 10 minutes, the
+// reason naming the family and the age.
+func TestTwitchYoungAccountTimedOut(t *testing.T) {
+	b := startLive(t, liveOptions{})
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // a failed test must not leave the fake waiting
+	b.helix.Respond(func(r twitchtest.Request) (int, http.Header, string) {
+		if r.Path != "/users" || r.Query.Get("id") == "" {
+			return 0, nil, ""
+		}
+		<-release
+		created := time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)
+		return http.StatusOK, nil, fmt.Sprintf(`{"data":[{"id":%q,"login":"newbot","created_at":%q}]}`, r.Query.Get("id"), created)
+	})
+	b.irc.SetBadges("mira", "moderator/1")
+	c := b.login(1)
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "bait-1", User: "newbot", UserID: "4343", Text: "add me on discord: night_owl_77", Extra: "first-msg=1"})
+	del := b.helix.WaitRequests(t, "/moderation/chat", 1)[0]
+	if del.Query.Get("message_id") != "bait-1" {
+		t.Errorf("delete %s; want the bait message", del.Query.Encode())
+	}
+	c.Say(twitchtest.Chat{Channel: "mira", ID: "q-1", User: "ana", Text: "hey when do you stream?"})
+	answer := "@reply-parent-msg-id=q-1 PRIVMSG #mira :" + faqAnswer(t, "schedule")
+	for got := b.nextPrivmsg(c); got != answer; got = b.nextPrivmsg(c) {
+		if !strings.Contains(got, "looks like spam") {
+			t.Fatalf("bot sent %q while Get Users was slow; want the spam notice, then the answer", got)
+		}
+	}
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/moderation/bans" {
+			t.Fatalf("timed out before the age arrived: %+v", r)
+		}
+	}
+	free()
+	ban := b.helix.WaitRequests(t, "/moderation/bans", 1)[0]
+	if !strings.Contains(ban.Body, `"duration":600`) || !strings.Contains(ban.Body, "handle bait") || !strings.Contains(ban.Body, "account 48h old") {
+		t.Errorf("timeout %s; want 10 minutes, naming the family and the account's age", ban.Body)
+	}
+	lookups := 0
+	for _, r := range b.helix.Requests() {
+		if r.Path == "/users" && r.Query.Get("id") != "" {
+			lookups++
+			if r.Query.Get("id") != "4343" {
+				t.Errorf("looked up %s; want only the first-time chatter", r.Query.Encode())
+			}
+		}
+	}
+	if lookups != 1 {
+		t.Errorf("%d Get Users calls; want 1", lookups)
 	}
 }
 

@@ -101,6 +101,10 @@ type Decision struct {
 	// for logs and replay output.
 	Rule    string
 	Penalty string
+	// Why lists what tipped a moderation decision: a spam bot's family and
+	// the words that made it, or the words that weighed most in a spam
+	// score. `bot replay --explain` prints it.
+	Why []string
 	// Enforcements are the moderation actions a sink carries out.
 	Enforcements []Enforcement
 	// Shadow marks a decision that is recorded but not carried out (a rule

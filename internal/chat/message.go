@@ -72,7 +72,11 @@ type Message struct {
 	Roles       Roles
 	// First is set on a chatter's first message ever in the channel.
 	First bool
-	Text  string
+	// Returning is set on a message from a chatter Twitch knows has
+	// chatted in the channel before, though not lately: someone with a
+	// history here, not a new account.
+	Returning bool
+	Text      string
 	// Emotes are the platform emotes in Text.
 	Emotes []Emote
 	// ReplyParentID is the id of the message this one replies to, if any.

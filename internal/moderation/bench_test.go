@@ -24,9 +24,13 @@ var benchMix = []string{
 }
 
 func benchEngine(b *testing.B) (*Engine, []chat.Message, []bool) {
+	return benchEngineWith(b, DefaultSettings())
+}
+
+func benchEngineWith(b *testing.B, s Settings) (*Engine, []chat.Message, []bool) {
 	b.Helper()
 	start := time.Date(2026, 1, 1, 20, 0, 0, 0, time.UTC)
-	e, err := New("bench", DefaultSettings(), Options{Now: func() time.Time { return start }})
+	e, err := New("bench", s, Options{Now: func() time.Time { return start }})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,48 +53,33 @@ func benchEngine(b *testing.B) (*Engine, []chat.Message, []bool) {
 // failing sub-benchmarks report the two kinds of message apart: a message
 // that passes must not allocate.
 func BenchmarkCheck(b *testing.B) {
-	b.Run("mix", func(b *testing.B) {
-		e, msgs, _ := benchEngine(b)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m := msgs[i%len(msgs)]
-			m.Time = m.Time.Add(time.Duration(i/len(msgs)) * time.Hour)
-			e.Check(m)
+	all := func(bool) bool { return true }
+	passing := func(p bool) bool { return p }
+	b.Run("mix", func(b *testing.B) { benchSome(b, DefaultSettings(), all) })
+	b.Run("passing", func(b *testing.B) { benchSome(b, DefaultSettings(), passing) })
+	// The same without the spam bots' rules: what they cost a passing
+	// message is the difference.
+	b.Run("passing-no-spam-bots", func(b *testing.B) { benchSome(b, switched(false, RuleSpamBots, RuleSpamWave), passing) })
+	b.Run("failing", func(b *testing.B) { benchSome(b, DefaultSettings(), func(p bool) bool { return !p }) })
+}
+
+// benchSome checks, with settings s, the messages of the mix that keep
+// takes, given whether they pass.
+func benchSome(b *testing.B, s Settings, keep func(passes bool) bool) {
+	e, msgs, passes := benchEngineWith(b, s)
+	var ok []chat.Message
+	for i, m := range msgs {
+		if keep(passes[i]) {
+			ok = append(ok, m)
 		}
-	})
-	b.Run("passing", func(b *testing.B) {
-		e, msgs, passes := benchEngine(b)
-		var ok []chat.Message
-		for i, m := range msgs {
-			if passes[i] {
-				ok = append(ok, m)
-			}
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m := ok[i%len(ok)]
-			m.Time = m.Time.Add(time.Duration(i/len(ok)) * time.Hour)
-			e.Check(m)
-		}
-	})
-	b.Run("failing", func(b *testing.B) {
-		e, msgs, passes := benchEngine(b)
-		var bad []chat.Message
-		for i, m := range msgs {
-			if !passes[i] {
-				bad = append(bad, m)
-			}
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m := bad[i%len(bad)]
-			m.Time = m.Time.Add(time.Duration(i/len(bad)) * time.Hour)
-			e.Check(m)
-		}
-	})
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m := ok[i%len(ok)]
+		m.Time = m.Time.Add(time.Duration(i/len(ok)) * time.Hour)
+		e.Check(m)
+	}
 }
 
 // TestCheckMedianAndAllocs holds the engine to its budget: a passing

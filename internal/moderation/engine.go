@@ -22,6 +22,8 @@ type Verdict struct {
 	// here"); Detail the moderator's ("link to bit.ly").
 	Notice string
 	Detail string
+	// Why lists what tipped the decision (see Hit.Why).
+	Why []string
 	// Step is the ladder step taken: the penalty.
 	Step Step
 	// Strike is the author's strike count with this offence, and Strikes
@@ -56,6 +58,7 @@ func (v Verdict) Decision() chat.Decision {
 		Enforcements: v.Enforcements,
 		Shadow:       v.Shadow,
 		Note:         v.Detail,
+		Why:          v.Why,
 	}
 	if v.Shadow {
 		d.Note = "shadow: " + v.Detail
@@ -109,6 +112,14 @@ type Engine struct {
 	msg    chat.Message
 	wave   wave
 	checks int
+
+	// ages and late are the Twitch signals Attach turns on; pending are
+	// first messages waiting for their author's account age.
+	ages          *AccountAges
+	late          LateSink
+	pending       map[string]pendingFirst
+	youngAccount  time.Duration
+	youngSeverity int
 }
 
 // slot is one enabled rule with what the engine applies around it.
@@ -160,6 +171,10 @@ func New(channel string, s Settings, opts Options) (*Engine, error) {
 		regulars: map[string]bool{},
 		emotes:   knownEmotes(s.Emotes),
 		users:    map[string]*userState{},
+		pending:  map[string]pendingFirst{},
+	}
+	if sb, ok := s.Rules[RuleSpamBots]; ok {
+		e.youngAccount, e.youngSeverity = sb.YoungAccount, sb.YoungSeverity
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -274,7 +289,7 @@ func (e *Engine) Check(msg chat.Message) Verdict {
 	if best < 0 {
 		return Verdict{}
 	}
-	v := e.verdict(&e.msg, u, &e.slots[best], hit, now)
+	v := e.verdict(&e.msg, u, e.escalateYoung(&e.msg, &e.slots[best], &hit, now), hit, now)
 	e.msg = chat.Message{}
 	return v
 }
@@ -288,6 +303,18 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 	if !burst {
 		strikes++
 	}
+	last := len(e.ladder) - 1
+	first := min(s.severity-1, last)
+	idx := min(first+strikes-1, last)
+	step := e.ladder[idx]
+	if !shadow && u.out(now) && !u.harsher(step) {
+		// The chatter is out of chat by this engine's own timeout or
+		// ban: Twitch removed their messages with it and takes no new
+		// ones, so this line was sent before it landed. It is recorded,
+		// but costs no strike and no call to Twitch.
+		return Verdict{Rule: name, Notice: hit.Notice, Detail: hit.Detail + " (already out of chat)", Why: hit.Why,
+			Step: step, Strike: u.strikes, Strikes: last - first + 1}
+	}
 	if !shadow {
 		u.strikes = strikes
 		u.lastStrike = now
@@ -295,15 +322,13 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 		if msg.UserID != "" {
 			u.userID = msg.UserID
 		}
+		u.silence(step, now)
 	}
-	last := len(e.ladder) - 1
-	first := min(s.severity-1, last)
-	idx := min(first+strikes-1, last)
-	step := e.ladder[idx]
 	v := Verdict{
 		Rule:    name,
 		Notice:  hit.Notice,
 		Detail:  hit.Detail,
+		Why:     hit.Why,
 		Step:    step,
 		Strike:  strikes,
 		Strikes: last - first + 1,
@@ -311,6 +336,13 @@ func (e *Engine) verdict(msg *chat.Message, u *userState, s *slot, hit Hit, now 
 	}
 	reason := fmt.Sprintf("%s: %s (strike %d/%d)", name, hit.Detail, min(v.Strike, v.Strikes), v.Strikes)
 	v.Enforcements = step.enforcements(msg, reason)
+	for i := range hit.others {
+		o := &hit.others[i]
+		v.Enforcements = append(v.Enforcements, step.enforcements(o, reason)...)
+		if !shadow {
+			e.user(o.User).silence(step, now)
+		}
+	}
 	e.wave.settle(now)
 	e.wave.last = now
 	if !shadow {
@@ -391,6 +423,17 @@ func (w *wave) settle(now time.Time) {
 	}
 }
 
+// SetEmotes adds names, the channel's third-party emotes as fetched, to
+// the emote names the engine knows: the built-in ones and the settings'
+// own, which always stay.
+func (e *Engine) SetEmotes(names []string) {
+	all := append(append([]string(nil), e.settings.Emotes...), names...)
+	known := knownEmotes(all)
+	e.mu.Lock()
+	e.emotes = known
+	e.mu.Unlock()
+}
+
 // Permit lets user post links for d (the links rule's permit time when d
 // is 0), from at. It returns the time granted.
 func (e *Engine) Permit(user string, d time.Duration, at time.Time) time.Duration {
@@ -452,6 +495,7 @@ func (e *Engine) Pardon(user string, at time.Time) Standing {
 		u.strikes = 0
 		u.lastStrike = time.Time{}
 		u.lastRule = ""
+		u.outUntil, u.outFor, u.banned = time.Time{}, 0, false
 	}
 	return st
 }

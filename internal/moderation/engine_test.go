@@ -20,6 +20,18 @@ func linkMsg(user string) chat.Message {
 }
 func msgAt(m chat.Message, t time.Time) chat.Message { m.Time = t; return m }
 
+// switched returns the default settings with the named rules turned on
+// or off.
+func switched(on bool, rules ...string) Settings {
+	s := DefaultSettings()
+	for _, name := range rules {
+		r := s.Rules[name]
+		r.Enabled = on
+		s.Rules[name] = r
+	}
+	return s
+}
+
 func newEngine(t *testing.T, s Settings, c *clock) *Engine {
 	t.Helper()
 	e, err := New("mira", s, Options{Now: c.now})
@@ -393,5 +405,61 @@ func TestDevEmotesAreNotShouting(t *testing.T) {
 		if v := e.Check(chat.Message{User: "viewer" + string(rune('a'+i%26)) + name, Text: text}); v.Broke() {
 			t.Errorf("%q: %s (%s)", text, v.Rule, v.Detail)
 		}
+	}
+}
+
+// TestOutOfChatCostsNothing: once the engine has timed a chatter out,
+// lines of theirs that were already on their way are recorded but cost
+// no strike and no call to Twitch, unless the ladder asks for more; after
+// a minute, or a !pardon, the chatter is judged as before.
+func TestOutOfChatCostsNothing(t *testing.T) {
+	c := newClock()
+	e := newEngine(t, switched(false, RuleFlood), c)
+	e.Check(linkMsg("bob"))
+	c.advance(time.Minute)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "timeout 60s" || len(v.Enforcements) != 1 {
+		t.Fatalf("second offence: %s %+v; want a timeout", v.Step, v.Enforcements)
+	}
+	for range 3 {
+		c.advance(2 * time.Second)
+		v := e.Check(linkMsg("bob"))
+		if !v.Broke() || len(v.Enforcements) != 0 || v.Reply != "" || !strings.Contains(v.Detail, "already out of chat") {
+			t.Errorf("line in flight during the timeout: %+v; want it recorded, with no action", v)
+		}
+	}
+	if st := e.Standing("bob", time.Time{}); st.Strikes != 2 {
+		t.Errorf("strikes %d; want 2: lines in flight cost none", st.Strikes)
+	}
+	c.advance(15 * time.Second)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "timeout 10m" || len(v.Enforcements) != 1 {
+		t.Errorf("harsher step while out: %s %+v; want the 10-minute timeout carried out", v.Step, v.Enforcements)
+	}
+	e.Pardon("bob", time.Time{})
+	c.advance(time.Second)
+	if v := e.Check(linkMsg("bob")); v.Step.String() != "delete" || len(v.Enforcements) != 1 {
+		t.Errorf("after !pardon: %s %+v; want a fresh delete", v.Step, v.Enforcements)
+	}
+}
+
+// TestSetEmotes: fetched emote names are emotes from then on, and the
+// settings' own names stay known when a fetch replaces the last one.
+func TestSetEmotes(t *testing.T) {
+	s := switched(true, RuleCaps)
+	s.Emotes = []string{"MIRAOWN"}
+	c := newClock()
+	e := newEngine(t, s, c)
+	wall := chat.Message{User: "fan", Text: "MIRAHYPE MIRALOVE MIRAWAVE MIRAOWN"}
+	if v := e.Check(wall); v.Rule != RuleCaps {
+		t.Fatalf("before the fetch: %s; want caps", v.Rule)
+	}
+	e.SetEmotes([]string{"MIRAHYPE", "MIRALOVE", "MIRAWAVE"})
+	c.advance(time.Hour)
+	if v := e.Check(wall); v.Broke() {
+		t.Errorf("after the fetch: %s (%s); want the wall left alone", v.Rule, v.Detail)
+	}
+	e.SetEmotes([]string{"MIRAHYPE", "MIRALOVE", "MIRAWAVE", "MIRASTOMP"})
+	c.advance(time.Hour)
+	if v := e.Check(chat.Message{User: "fan", Text: "MIRAOWN MIRASTOMP MIRAHYPE MIRALOVE"}); v.Broke() {
+		t.Errorf("the settings' own emote after a refresh: %s", v.Rule)
 	}
 }

@@ -303,6 +303,11 @@ func (f *linkFinder) readHost(text string, i int) int {
 				// "the dot com bubble": only "name dot com" reads as a link.
 				continue
 			}
+			if disguised && n == 2 && stopWords[strings.ToLower(f.label(text, 0))] {
+				// "the .com side of twitch": a word before a spaced dot
+				// is a name only when it could be one.
+				continue
+			}
 		} else if prevIsNumberDot(text, toks, i) || nextIsDotNumber(toks, last, text) {
 			continue
 		}
@@ -498,7 +503,8 @@ var stopWords = map[string]bool{
 	"the": true, "a": true, "an": true, "and": true, "or": true, "of": true, "to": true, "in": true,
 	"on": true, "at": true, "is": true, "it": true, "my": true, "your": true, "his": true, "her": true,
 	"its": true, "that": true, "this": true, "what": true, "go": true, "do": true, "new": true, "old": true,
-	"big": true, "first": true, "whole": true, "one": true,
+	"big": true, "first": true, "whole": true, "one": true, "our": true, "their": true, "any": true,
+	"some": true, "every": true, "no": true,
 }
 
 var tlds = func() map[string]tldKind {

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
 )
 
 // Rule is one of a channel's rules. It is the only shape a rule has:
@@ -30,6 +32,13 @@ type Hit struct {
 	// Detail is for moderators, logs and the enforcement's reason:
 	// "link to bit.ly".
 	Detail string
+	// Why lists what tipped the decision, for `bot replay --explain`:
+	// "family: handle bait", "handle \"name_1\"", "\"free\" +1.20".
+	// Rules whose Detail says it all leave it empty.
+	Why []string
+	// others are earlier messages the same offence is found in (a spam
+	// wave's first members): their authors get the same step.
+	others []chat.Message
 }
 
 // Role is a role a rule can exempt. The broadcaster and moderators are
@@ -79,6 +88,11 @@ type RuleSettings struct {
 	Threshold float64
 	// Permit is how long !permit lets a chatter post links by default.
 	Permit time.Duration
+	// YoungAccount: an account younger than this is young (0: ages are
+	// never looked up); YoungSeverity is the ladder step a young
+	// account's first message starts on when it breaks the rule.
+	YoungAccount  time.Duration
+	YoungSeverity int
 }
 
 // RuleInfo describes a rule for help texts, !rules and validation.
@@ -180,6 +194,9 @@ type Settings struct {
 	// Emotes are extra emote names (BTTV, FFZ, 7TV) that arrive as plain
 	// words: they are never shouting and count as emotes.
 	Emotes []string
+	// FetchEmotes: the channel's BTTV, FFZ and 7TV emote names are
+	// fetched while the bot runs on Twitch (see Engine.SetEmotes).
+	FetchEmotes bool
 	// Rules are the rules' settings, by name.
 	Rules map[string]RuleSettings
 }
@@ -191,6 +208,7 @@ func DefaultSettings() Settings {
 		Ladder:       DefaultLadder(),
 		StrikeDecay:  time.Hour,
 		NoticeWindow: time.Minute,
+		FetchEmotes:  true,
 		Rules:        map[string]RuleSettings{},
 	}
 	for _, spec := range registry {
@@ -286,6 +304,12 @@ func (s Settings) check() ([]Problem, map[string]*termSet) {
 		}
 		if r.Permit < 0 {
 			add(f+".permit", "must not be negative")
+		}
+		if r.YoungAccount < 0 {
+			add(f+".young_account", "must not be negative (0 turns account ages off)")
+		}
+		if r.YoungAccount > 0 && (r.YoungSeverity < 1 || len(s.Ladder) > 0 && r.YoungSeverity > len(s.Ladder)) {
+			add(f+".young_severity", "want a ladder step from 1 to %d, got %d", len(s.Ladder), r.YoungSeverity)
 		}
 		for i, d := range r.Allow {
 			if _, err := normalizeDomain(d); err != nil {

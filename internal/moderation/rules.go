@@ -20,6 +20,8 @@ const (
 	RuleCopypasta    = "copypasta"
 	RuleZalgo        = "zalgo"
 	RuleFirstChatter = "first_chatter"
+	RuleSpamBots     = "spam_bots"
+	RuleSpamWave     = "spam_wave"
 	RuleSpam         = "spam"
 )
 
@@ -135,6 +137,21 @@ var registry = []ruleSpec{
 		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
 			return &firstChatterRule{allow: env.allow, phrases: env.terms(RuleFirstChatter, "phrases")}, nil
 		},
+	},
+	{
+		RuleInfo: RuleInfo{Name: RuleSpamBots, Summary: "the spam bots' families: handle bait, dotless viewer-selling sites, fake mentors, viewer selling; harsher for a young account's first message", Options: []string{"young_account", "young_severity"}},
+		defaults: RuleSettings{Enabled: true, Severity: 2, Exempt: []Role{RoleVIP}, YoungAccount: DefaultYoungAccount, YoungSeverity: DefaultYoungSeverity},
+		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
+			return &spamBotsRule{allow: env.allow}, nil
+		},
+	},
+	{
+		RuleInfo: RuleInfo{Name: RuleSpamWave, Summary: "nearly the same first message from max new chatters within window, with a sign of spam (a family, a link, a spam score from threshold)", Options: []string{"max", "window", "min_length", "threshold"}},
+		defaults: RuleSettings{Enabled: true, Severity: 4, Exempt: []Role{RoleVIP}, Max: 3, Window: 2 * time.Minute, MinLength: 20, Threshold: DefaultWaveThreshold},
+		build: func(s RuleSettings, env *buildEnv) (Rule, error) {
+			return &spamWaveRule{users: s.Max, window: s.Window, minLen: s.MinLength, threshold: s.Threshold, allow: env.allow, model: spamModel()}, nil
+		},
+		validate: needWindow(2, waveRing),
 	},
 	{
 		RuleInfo: RuleInfo{Name: RuleSpam, Summary: "known spam phrases, and a spam score learned from labelled spam", Options: []string{"phrases", "threshold"}},
@@ -397,7 +414,7 @@ func (r *firstChatterRule) Check(in *Input) (Hit, bool) {
 		}
 	}
 	if t, ok := r.phrases.match(in); ok {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("first message with spam phrase %q", t.source)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("first message with spam phrase %q", t.source), Why: []string{"first message", fmt.Sprintf("phrase %q", t.source)}}, true
 	}
 	return Hit{}, false
 }
@@ -412,13 +429,28 @@ func (r *spamRule) Name() string { return RuleSpam }
 
 func (r *spamRule) Check(in *Input) (Hit, bool) {
 	if t, ok := r.phrases.match(in); ok {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam phrase %q", t.source)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam phrase %q", t.source), Why: []string{fmt.Sprintf("phrase %q", t.source)}}, true
 	}
 	if r.threshold >= 1 {
 		return Hit{}, false
 	}
 	if p, ok := r.model.score(in); ok && p >= r.threshold {
-		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold)}, true
+		return Hit{Notice: "that looks like spam", Detail: fmt.Sprintf("spam score %.2f (threshold %.2f)", p, r.threshold), Why: append([]string{fmt.Sprintf("spam score %.2f", p)}, r.model.explain(in, explainWords)...)}, true
 	}
 	return Hit{}, false
+}
+
+// spamBotsRule recognises the families of messages Twitch spam bots send
+// (see Family).
+type spamBotsRule struct{ allow domainList }
+
+func (r *spamBotsRule) Name() string { return RuleSpamBots }
+
+func (r *spamBotsRule) Check(in *Input) (Hit, bool) {
+	h, ok := checkFamilies(in, r.allow)
+	if !ok {
+		return Hit{}, false
+	}
+	why := append([]string{"family: " + string(h.family)}, h.why...)
+	return Hit{Notice: "that looks like spam", Detail: string(h.family) + ": " + strings.Join(h.why, " + "), Why: why}, true
 }

@@ -27,8 +27,11 @@ type Section struct {
 	// Regulars are logins that rules can exempt as "regular".
 	Regulars []string `mapstructure:"regulars"`
 	// Emotes are the channel's third-party emote names.
-	Emotes []string               `mapstructure:"emotes"`
-	Rules  map[string]RuleSection `mapstructure:"rules"`
+	Emotes []string `mapstructure:"emotes"`
+	// FetchEmotes fetches the channel's BTTV, FFZ and 7TV emote names
+	// while the bot runs on Twitch.
+	FetchEmotes *bool                  `mapstructure:"fetch_emotes"`
+	Rules       map[string]RuleSection `mapstructure:"rules"`
 }
 
 // RuleSection is one rule's settings in a Section. Which options a rule
@@ -48,6 +51,9 @@ type RuleSection struct {
 	Phrases   []string       `mapstructure:"phrases"`
 	Threshold *float64       `mapstructure:"threshold"`
 	Permit    *time.Duration `mapstructure:"permit"`
+	// YoungAccount and YoungSeverity: see RuleSettings.
+	YoungAccount  *time.Duration `mapstructure:"young_account"`
+	YoungSeverity *int           `mapstructure:"young_severity"`
 }
 
 // commonRuleOptions apply to every rule.
@@ -102,6 +108,7 @@ func SectionDefaults() map[string]any {
 		"ladder":        steps,
 		"strike_decay":  d.StrikeDecay.String(),
 		"notice_window": d.NoticeWindow.String(),
+		"fetch_emotes":  d.FetchEmotes,
 	}
 	for _, info := range Rules() {
 		r := reflect.ValueOf(d.Rules[info.Name])
@@ -145,6 +152,7 @@ func (c *Section) Settings(over *Section) (Settings, bool) {
 		if sec.Regulars != nil {
 			s.Regulars = sec.Regulars
 		}
+		setIf(&s.FetchEmotes, sec.FetchEmotes)
 		if sec.Emotes != nil {
 			s.Emotes = sec.Emotes
 		}
@@ -173,6 +181,8 @@ func (rc RuleSection) apply(r *RuleSettings) {
 	setIf(&r.Window, rc.Window)
 	setIf(&r.Threshold, rc.Threshold)
 	setIf(&r.Permit, rc.Permit)
+	setIf(&r.YoungAccount, rc.YoungAccount)
+	setIf(&r.YoungSeverity, rc.YoungSeverity)
 	if rc.Exempt != nil {
 		r.Exempt = nil
 		for _, x := range rc.Exempt {

@@ -3,7 +3,9 @@ package moderation
 import (
 	"bufio"
 	_ "embed"
+	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,6 +127,33 @@ func (m *spamModelData) score(in *Input) (float64, bool) {
 		logit += m.weights[string(f)]
 	})
 	return 1 / (1 + math.Exp(-logit)), true
+}
+
+// explainWords is how many of a spam score's features an explanation
+// names.
+const explainWords = 5
+
+// explain lists the n features of the input that pushed its score up the
+// most, heaviest first, with their weights: `"free" +1.20`, `"call_now"
+// +0.85`. Word pairs are shown with an underscore, as the model keeps
+// them. It runs only for a message already judged spam.
+func (m *spamModelData) explain(in *Input, n int) []string {
+	type weighed struct {
+		f string
+		w float64
+	}
+	var top []weighed
+	spamFeatures(in, func(f []byte) {
+		if w := m.weights[string(f)]; w > 0 {
+			top = append(top, weighed{string(f), w})
+		}
+	})
+	sort.SliceStable(top, func(i, j int) bool { return top[i].w > top[j].w })
+	out := make([]string, 0, min(n, len(top)))
+	for _, t := range top[:min(n, len(top))] {
+		out = append(out, fmt.Sprintf("%q %+.2f", t.f, t.w))
+	}
+	return out
 }
 
 // maxFeatures bounds how many features of one message count, and

@@ -18,6 +18,11 @@ type userState struct {
 	// permitUntil is when the chatter's !permit runs out.
 	permitUntil time.Time
 	lastSeen    time.Time
+	// outUntil is until when the engine's latest timeout or ban (banned)
+	// of the chatter, outFor long, keeps them out of chat (see silence).
+	outUntil time.Time
+	outFor   time.Duration
+	banned   bool
 
 	history [historySize]past
 	hpos    int // next slot to write
@@ -37,6 +42,32 @@ func (u *userState) push(at time.Time, hash uint64) {
 		u.hlen++
 	}
 	u.lastSeen = at
+}
+
+// outWindow is the longest a timeout or ban is taken to keep a chatter
+// out: what arrives after it lands was sent before, and takes seconds to
+// arrive. A moderator can lift a ban or timeout on Twitch without the bot
+// seeing it, so the engine never counts on one for longer.
+const outWindow = time.Minute
+
+// silence notes a step that takes the chatter out of chat.
+func (u *userState) silence(st Step, now time.Time) {
+	switch {
+	case st.Ban:
+		u.banned, u.outUntil = true, now.Add(outWindow)
+	case st.Timeout > 0:
+		u.banned, u.outUntil, u.outFor = false, now.Add(min(st.Timeout, outWindow)), st.Timeout
+	}
+}
+
+// out reports whether the chatter is out of chat by the engine's timeout
+// or ban.
+func (u *userState) out(now time.Time) bool { return now.Before(u.outUntil) }
+
+// harsher reports whether st goes past what the chatter is serving: a ban
+// after a timeout, a longer timeout after a shorter one.
+func (u *userState) harsher(st Step) bool {
+	return st.Ban && !u.banned || !u.banned && st.Timeout > u.outFor
 }
 
 // count is how many earlier messages fall within window before now; with

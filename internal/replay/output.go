@@ -32,6 +32,9 @@ type Output struct {
 	// Note explains unusual decisions (a malformed line, a cooldown); it
 	// is the one field left out when empty.
 	Note string `json:"note,omitempty"`
+	// Explain is what tipped a moderation decision, with --explain only
+	// (see chat.Decision.Why); left out otherwise.
+	Explain []string `json:"explain,omitempty"`
 }
 
 // ReplySeparator joins the texts of several replies in Output.Reply. It is

@@ -241,6 +241,7 @@ type jsonRecord struct {
 	Text        *string         `json:"text"`
 	Badges      json.RawMessage `json:"badges"`
 	First       bool            `json:"first"`
+	Returning   bool            `json:"returning"`
 	DisplayName string          `json:"display_name"`
 	ID          string          `json:"id"`
 	Time        json.RawMessage `json:"time"`
@@ -288,6 +289,7 @@ func (r *Reader) parseJSON(line []byte) (chat.Message, error) {
 		DisplayName: display,
 		Roles:       roles,
 		First:       v.First,
+		Returning:   v.Returning,
 		Text:        strings.TrimSpace(*v.Text),
 		Time:        t,
 	}, nil

@@ -32,6 +32,10 @@ type Replayer struct {
 	// Score, when set, scores every line against its label as it is
 	// replayed (`bot eval`).
 	Score *Score
+	// Explain adds to each moderation decision what tipped it (the
+	// "explain" field): a spam bot's family and its words, or a spam
+	// score's heaviest words.
+	Explain bool
 
 	sum Summary
 	// clock is the time of the last message replayed.
@@ -96,6 +100,9 @@ func (r *Replayer) Replay(ctx context.Context, name string, in io.Reader, size i
 			r.sum.Actions[d.Action]++
 		}
 		o := NewOutput(rec, d)
+		if r.Explain {
+			o.Explain = d.Why
+		}
 		if r.Score != nil {
 			r.Score.Add(rec, o)
 		}

@@ -57,3 +57,37 @@ not json
 		t.Errorf("summary line %q", got)
 	}
 }
+
+// moderator moderates every line with what tipped it.
+type moderator struct{}
+
+func (moderator) Handle(_ context.Context, msg chat.Message) (chat.Decision, error) {
+	return chat.Decision{Action: chat.ActionModerate, Rule: "spam_bots", Penalty: "delete",
+		Why: []string{"family: handle bait", `handle "x_1"`}}, nil
+}
+
+// TestReplayerExplain: the explain field is there with Explain set, and
+// left out without, so the output of a plain replay does not change.
+func TestReplayerExplain(t *testing.T) {
+	for _, explain := range []bool{false, true} {
+		var out bytes.Buffer
+		rp := replay.NewReplayer(moderator{}, "mira", replay.FormatPlain, &out)
+		rp.Explain = explain
+		if err := rp.Replay(context.Background(), "-", strings.NewReader("bob: add me\n"), 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rp.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		var d struct{ Explain []string }
+		if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case explain && (len(d.Explain) != 2 || d.Explain[0] != "family: handle bait"):
+			t.Errorf("--explain: %s; want the family and its words", out.String())
+		case !explain && strings.Contains(out.String(), "explain"):
+			t.Errorf("without --explain: %s; want no explain field", out.String())
+		}
+	}
+}

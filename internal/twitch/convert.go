@@ -61,6 +61,7 @@ func MessageFromPrivate(m twitch.PrivateMessage) chat.Message {
 		DisplayName: m.User.DisplayName,
 		Roles:       roles(m),
 		First:       m.FirstMessage || m.Tags["first-msg"] == "1",
+		Returning:   m.Tags["returning-chatter"] == "1",
 		Text:        m.Message,
 		Time:        sentTime(m),
 	}

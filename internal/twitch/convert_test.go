@@ -92,6 +92,12 @@ func TestMessageFromPrivate(t *testing.T) {
 				First: true, Text: "hi all"},
 		},
 		{
+			name: "returning chatter",
+			line: "@returning-chatter=1;first-msg=0;" + base + " " + from + "back again",
+			want: chat.Message{ID: "m1", Channel: "streamer", ChannelID: "100", UserID: "200", User: "alice", DisplayName: "Alice",
+				Returning: true, Text: "back again"},
+		},
+		{
 			name: "action keeps its text and emote offsets",
 			line: "@emotes=25:6-10;" + base + " " + from + "\x01ACTION waves Kappa\x01",
 			want: chat.Message{ID: "m1", Channel: "streamer", ChannelID: "100", UserID: "200", User: "alice", DisplayName: "Alice",
