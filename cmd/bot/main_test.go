@@ -209,7 +209,9 @@ var offline = []string{
 // why, and never shows the token.
 func TestRunWithUnreachableTwitchFailsWithoutLeakingTheToken(t *testing.T) {
 	const token = "oauth:s3cr3t-t0k3n"
-	env := append([]string{"CHATDESK_TWITCH_TOKEN=" + token, "CHATDESK_BOT_LOG_LEVEL=debug"}, offline...)
+	// The shipped config keeps its data beside it; a live run opens its
+	// store at start, which must not land in the repository.
+	env := append([]string{"CHATDESK_TWITCH_TOKEN=" + token, "CHATDESK_BOT_LOG_LEVEL=debug", "CHATDESK_BOT_DATA_DIR=" + t.TempDir()}, offline...)
 	o := invoke(t, env, "ana: when do you stream?\n", "run", "--config", shippedConfig)
 	if got, want := o.code(), exitFailure; got != want {
 		t.Fatalf("exit code %d (%v); want %d", got, o.err, want)
