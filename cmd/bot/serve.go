@@ -100,6 +100,7 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	rt.Observe(events)
 	if m != nil {
 		rt.Observe(m)
+		rt.OnShed(m.Shed)
 		if f.live != nil {
 			m.WatchLive(f.live)
 		}
