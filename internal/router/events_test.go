@@ -3,8 +3,8 @@ package router
 import (
 	"context"
 	"fmt"
-	"slices"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
