@@ -31,6 +31,9 @@ type Status struct {
 	Moderation      Moderation `json:"moderation"`
 	// Helix is Twitch's API budget; live only.
 	Helix *Helix `json:"helix,omitempty"`
+	// Held are the channels this instance works when several share them
+	// (cluster.enabled); nil otherwise.
+	Held []string `json:"held_channels,omitempty"`
 }
 
 // Channel is one channel's health.

@@ -127,7 +127,30 @@ type Router struct {
 	dropped   atomic.Int64
 	shed      atomic.Int64
 	onShed    func(channel string)
+	serves    func(channel string) bool
 	observers []Observer
+}
+
+// ServeOnly makes the router pass over the messages of every channel serves
+// says no to: when instances share channels, another one works them. Call
+// it before Run.
+func (r *Router) ServeOnly(serves func(channel string) bool) { r.serves = serves }
+
+// Gate returns a sink that carries out decisions only for the channels
+// serves says yes to, so a reminder or tip decided by an instance that has
+// just lost its channel is not posted beside the new holder's.
+func Gate(s Sink, serves func(channel string) bool) Sink { return gate{s, serves} }
+
+type gate struct {
+	s      Sink
+	serves func(string) bool
+}
+
+func (g gate) Deliver(ctx context.Context, msg chat.Message, d chat.Decision) error {
+	if !g.serves(msg.Channel) {
+		return nil
+	}
+	return g.s.Deliver(ctx, msg, d)
 }
 
 // OnShed sets a hook told of every message shed (judged by the guard stages
@@ -187,6 +210,9 @@ func (r *Router) Run(ctx context.Context, in <-chan chat.Message) error {
 			case msg, ok := <-in:
 				if !ok {
 					return nil
+				}
+				if r.serves != nil && !r.serves(msg.Channel) {
+					continue
 				}
 				lane, ok := lanes[msg.Channel]
 				if !ok {

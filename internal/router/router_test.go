@@ -267,7 +267,7 @@ func TestRouterBurstIsAllJudged(t *testing.T) {
 	p := pipeline(mod, slowAnswer)
 	p.Guard = []router.Stage{mod}
 	sink := newRecorder()
-	r := router.NewRouter(map[string]*router.Pipeline{"alpha": p}, sink, nil)
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": p, "beta": pipeline(echo)}, sink, nil)
 	in, finish := runRouter(t, context.Background(), r)
 	spam := 0
 	for i := range burst {
@@ -280,6 +280,9 @@ func TestRouterBurstIsAllJudged(t *testing.T) {
 			<-entered // the lane is now busy with m0 until released
 		}
 	}
+	// The router handles its input in order: once this is taken, the
+	// burst's last message has been dealt with, before the lane moves.
+	in <- chat.Message{ID: "b1", Channel: "beta"}
 	close(release)
 	if err := finish(); err != nil {
 		t.Fatalf("Run = %v", err)
@@ -502,5 +505,28 @@ func TestRouterReadsEachMessageOnce(t *testing.T) {
 		if got != want {
 			t.Errorf("stage call %d saw reading %+v; want %+v", i, got, want)
 		}
+	}
+}
+
+// TestRouterServesOnlyItsChannels: with channels shared among instances,
+// the router passes over the messages of a channel another instance works,
+// and the gated sink posts nothing there.
+func TestRouterServesOnlyItsChannels(t *testing.T) {
+	sink := newRecorder()
+	ours := func(channel string) bool { return channel == "alpha" }
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, router.Gate(sink, ours), nil)
+	r.ServeOnly(ours)
+	in, finish := runRouter(t, context.Background(), r)
+	in <- chat.Message{ID: "a1", Channel: "alpha", Text: "hi"}
+	in <- chat.Message{ID: "b1", Channel: "beta", Text: "hi"}
+	if err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got, other := sink.ids("alpha"), sink.ids("beta"); !slices.Equal(got, []string{"a1"}) || len(other) != 0 {
+		t.Errorf("delivered #alpha %v, #beta %v; want [a1] and nothing", got, other)
+	}
+	gated := router.Gate(sink, ours)
+	if err := gated.Deliver(context.Background(), chat.Message{ID: "b2", Channel: "beta"}, chat.Decision{Action: chat.ActionAnswer}); err != nil || len(sink.ids("beta")) != 0 {
+		t.Errorf("gated delivery to #beta: %v, %v; want nothing posted", err, sink.ids("beta"))
 	}
 }
