@@ -5,54 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// privateRedis starts a redis-server of the test's own on a free port.
-// Without the binary the test is skipped, except in CI.
-func privateRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server not installed (%v); CI must have it", err)
-		}
-		t.Skipf("redis-server not installed (%v); install Debian's redis-server package", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	// Polling for the server to listen is not timing the test.
-	for i := 0; c.Ping(context.Background()).Err() != nil; i++ {
-		if i > 500 {
-			t.Fatalf("redis-server on %s does not answer", addr)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return addr
-}
+	"github.com/chatdesk/chatdesk/internal/cluster/clustertest"
+)
 
 // proxy stands between one instance and Redis, so a test can pause the
 // instance's network or cut it off, as a crash or a partition would, while
@@ -236,7 +196,7 @@ func TestLeasesShareAndHandOver(t *testing.T) {
 	if DefaultTTL+DefaultRenew >= 10*time.Second {
 		t.Fatalf("a dead instance's channels wait up to %s; want under 10s", DefaultTTL+DefaultRenew)
 	}
-	addr := privateRedis(t)
+	addr := clustertest.StartRedis(t)
 	chs := channels(30)
 	ttl := 2 * time.Second
 	a := startInstance(t, addr, "a", chs, ttl)
@@ -276,7 +236,7 @@ func TestLeasesShareAndHandOver(t *testing.T) {
 // channel only then, with a higher fencing token, and when the network
 // comes back the first learns it lost the channel.
 func TestLeaseLostInPauseNeverOverlaps(t *testing.T) {
-	addr := privateRedis(t)
+	addr := clustertest.StartRedis(t)
 	chs := channels(1)
 	ttl := time.Second
 	a := startInstance(t, addr, "a", chs, ttl)
