@@ -206,15 +206,13 @@ http:
 			}
 		})
 		instances = append(instances, in)
-	}
-	for _, in := range instances {
+		// One at a time, so each chat connection is known to be this
+		// process's: the one to stop sending to when it is killed.
 		select {
 		case c := <-irc.Accepted():
-			// Which process this connection is does not matter: every
-			// instance gets every line.
 			in.conn = c
-		case <-time.After(30 * time.Second):
-			t.Fatalf("only %d instances logged in within 30s", len(instances))
+		case <-time.After(60 * time.Second):
+			t.Fatalf("instance %s did not log in within 60s:\n%s", name, in.stderr)
 		}
 		go rec.record(in.name, in.conn)
 	}
@@ -238,7 +236,8 @@ http:
 		}
 	}
 
-	// shared waits until the live instances hold every channel, each once.
+	// shared waits until the live instances hold every channel, each once,
+	// in even shares.
 	shared := func(live []*clusterInstance, limit time.Duration) (time.Duration, []int) {
 		t.Helper()
 		start := time.Now()
@@ -251,11 +250,11 @@ http:
 				each = append(each, len(h))
 			}
 			slices.Sort(all)
-			if slices.Equal(all, channels) {
+			if slices.Equal(all, channels) && slices.Max(each) == len(channels)/len(live) {
 				return time.Since(start), each
 			}
 			if time.Since(start) > limit {
-				t.Fatalf("after %s the instances hold %d channels (%v); want all 30, each once", limit, len(all), each)
+				t.Fatalf("after %s the instances hold %d channels (%v); want all 30, each once, evenly", limit, len(all), each)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -274,12 +273,6 @@ http:
 
 	_, each := shared(instances, 30*time.Second)
 	t.Logf("30 channels shared %v", each)
-	for _, n := range each {
-		if n != 10 {
-			t.Errorf("shares %v; want 10 channels each", each)
-			break
-		}
-	}
 	rec.waitAll(t, ask("r1", "when do you stream?", instances))
 
 	// SIGKILL: no release, no last renewal.

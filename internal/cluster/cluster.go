@@ -20,13 +20,11 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -64,6 +62,9 @@ type Config struct {
 // use and cheap: it is asked for every chat message.
 type Leases struct {
 	cfg Config
+	// order is the channels in this instance's preference (see
+	// preference), worked out once.
+	order []string
 
 	mu   sync.Mutex
 	held map[string]lease
@@ -85,7 +86,7 @@ func New(cfg Config) *Leases {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg.Channels = slices.Clone(cfg.Channels)
-	return &Leases{cfg: cfg, held: map[string]lease{}}
+	return &Leases{cfg: cfg, order: preference(cfg.Instance, cfg.Channels), held: map[string]lease{}}
 }
 
 // Instance is this instance's name.
@@ -197,41 +198,41 @@ func (l *Leases) round(ctx context.Context) {
 		l.renew(ctx, ch)
 	}
 	share := int(math.Ceil(float64(len(l.cfg.Channels)) / float64(max(live, 1))))
-	order := l.preference()
-	held := l.Held()
-	if surplus := len(held) - share; surplus > 0 {
+	held := len(l.Held())
+	if held > share {
 		// Give up the channels this instance wants least.
-		for i := len(order) - 1; i >= 0 && surplus > 0; i-- {
-			if slices.Contains(held, order[i]) {
-				l.release(order[i])
-				surplus--
+		for i := len(l.order) - 1; i >= 0 && held > share; i-- {
+			if l.Holds(l.order[i]) {
+				l.release(l.order[i])
+				held--
 			}
 		}
 		return
 	}
-	for _, ch := range order {
-		if len(l.Held()) >= share {
+	for _, ch := range l.order {
+		if held >= share {
 			break
 		}
-		if !l.Holds(ch) {
-			l.acquire(ctx, ch)
+		if !l.Holds(ch) && l.acquire(ctx, ch) {
+			held++
 		}
 	}
 }
 
-// preference orders the channels by rendezvous hashing for this instance,
-// so instances reach for different channels first and a newcomer's share
-// comes from everyone.
-func (l *Leases) preference() []string {
-	score := func(ch string) uint64 {
+// preference orders channels by rendezvous hashing for instance, so
+// instances reach for different channels first and a newcomer's share comes
+// from everyone.
+func preference(instance string, channels []string) []string {
+	score := make(map[string]uint64, len(channels))
+	for _, ch := range channels {
 		h := fnv.New64a()
-		h.Write([]byte(l.cfg.Instance))
+		h.Write([]byte(instance))
 		h.Write([]byte{0})
 		h.Write([]byte(ch))
-		return h.Sum64()
+		score[ch] = h.Sum64()
 	}
-	out := slices.Clone(l.cfg.Channels)
-	slices.SortFunc(out, func(a, b string) int { return cmp.Compare(score(b), score(a)) })
+	out := slices.Clone(channels)
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(score[b], score[a]), cmp.Compare(a, b)) })
 	return out
 }
 
@@ -250,16 +251,18 @@ func (l *Leases) validity(sent time.Time) time.Time {
 	return sent.Add(l.cfg.TTL - l.cfg.TTL/10)
 }
 
-func (l *Leases) acquire(ctx context.Context, ch string) {
+// acquire claims ch if nobody holds it, and reports whether it did.
+func (l *Leases) acquire(ctx context.Context, ch string) bool {
 	sent := l.cfg.Now()
 	token, err := acquireScript.Run(ctx, l.cfg.Client, []string{l.leaseKey(ch), l.fenceKey(ch)}, l.cfg.Instance, l.cfg.TTL.Milliseconds()).Int64()
 	if err != nil || token == 0 {
-		return
+		return false
 	}
 	l.mu.Lock()
 	l.held[ch] = lease{token: token, until: l.validity(sent)}
 	l.mu.Unlock()
 	l.cfg.Log.Info("cluster: channel taken", "channel", ch, "token", token)
+	return true
 }
 
 func (l *Leases) renew(ctx context.Context, ch string) {
@@ -307,9 +310,4 @@ func (l *Leases) releaseAll() {
 	defer cancel()
 	_ = l.cfg.Client.ZRem(ctx, l.instancesKey(), l.cfg.Instance).Err()
 	l.cfg.Log.Info("cluster: every channel released")
-}
-
-// String describes the leases for logs.
-func (l *Leases) String() string {
-	return fmt.Sprintf("instance %s holding %s", l.cfg.Instance, strings.Join(l.Held(), ","))
 }
