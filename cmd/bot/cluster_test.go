@@ -58,12 +58,18 @@ func (in *clusterInstance) held(t *testing.T) []string {
 	}
 	defer resp.Body.Close()
 	var st struct {
-		Held []string `json:"held_channels"`
+		Cluster struct {
+			Instance string
+			Held     []string `json:"held_channels"`
+		}
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 		t.Errorf("%s /healthz: %v", in.name, err)
 	}
-	return st.Held
+	if st.Cluster.Instance != in.name {
+		t.Errorf("%s /healthz names instance %q", in.name, st.Cluster.Instance)
+	}
+	return st.Cluster.Held
 }
 
 // replies records every threaded reply any instance posts, by the id of

@@ -153,7 +153,7 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 		status := func() health.Status {
 			st := f.health(rt.Dropped())
 			if store.leases != nil {
-				st.Held = store.leases.Held()
+				st.Cluster = &health.Cluster{Instance: store.leases.Instance(), Held: store.leases.Held()}
 			}
 			return st
 		}

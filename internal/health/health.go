@@ -31,9 +31,17 @@ type Status struct {
 	Moderation      Moderation `json:"moderation"`
 	// Helix is Twitch's API budget; live only.
 	Helix *Helix `json:"helix,omitempty"`
-	// Held are the channels this instance works when several share them
+	// Cluster is this instance's part when several share the channels
 	// (cluster.enabled); nil otherwise.
-	Held []string `json:"held_channels,omitempty"`
+	Cluster *Cluster `json:"cluster,omitempty"`
+}
+
+// Cluster is what one of several instances sharing the channels works.
+type Cluster struct {
+	Instance string `json:"instance"`
+	// Held are the channels this instance works now; the others' go to
+	// the other instances.
+	Held []string `json:"held_channels"`
 }
 
 // Channel is one channel's health.
