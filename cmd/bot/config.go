@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/cluster"
 	"github.com/chatdesk/chatdesk/internal/configcheck"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/moderation"
@@ -43,6 +44,8 @@ type Config struct {
 	Escalation escalation.Section      `mapstructure:"escalation"`
 	// Feedback is how viewers rate the answers.
 	Feedback FeedbackConfig `mapstructure:"feedback"`
+	// Cluster shares the channels among instances through the Redis store.
+	Cluster cluster.Section `mapstructure:"cluster"`
 
 	// file is the config file's path; relative paths in it are resolved
 	// against its directory.
@@ -141,6 +144,7 @@ func configDefaults() map[string]any {
 	for section, defs := range map[string]map[string]any{
 		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
 		"store": escalation.StoreDefaults(), "escalation": escalation.SectionDefaults(),
+		"cluster": cluster.SectionDefaults(),
 	} {
 		for k, v := range defs {
 			d[section+"."+k] = v
@@ -249,6 +253,7 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 		c.Moderation.Check(&c.Channels[i].Moderation, in(fmt.Sprintf("channels[%d].moderation", i)))
 	}
 	c.Store.Check(in("store"))
+	c.Cluster.Check(c.Store.Backend, in("cluster"))
 	c.Escalation.Check(in("escalation"))
 	for i, ch := range c.Channels {
 		ch.Escalation.Check(in(fmt.Sprintf("channels[%d].escalation", i)))

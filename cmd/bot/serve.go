@@ -104,7 +104,13 @@ type signals struct {
 // flusher, the event log and the health endpoint. Every goroutine is owned
 // here and ends before serve returns.
 func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStore, m *metrics.Metrics, f front, log *slog.Logger) error {
+	if store.leases != nil {
+		f.sink = router.Gate(f.sink, store.leases.Holds)
+	}
 	rt := router.NewRouter(chs.Pipelines(), f.sink, log)
+	if store.leases != nil {
+		rt.ServeOnly(store.leases.Holds)
+	}
 	rt.Observe(chs)
 	if a.hooks.observe != nil {
 		rt.Observe(a.hooks.observe)
@@ -113,6 +119,10 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	rt.Observe(events)
 	if m != nil {
 		rt.Observe(m)
+		rt.OnShed(m.Shed)
+		if store.leases != nil {
+			m.WatchHeld(chs.Names(), store.leases.Holds)
+		}
 		if f.live != nil {
 			m.WatchLive(f.live)
 		}
@@ -154,9 +164,18 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	})
 	g.Go(func() error { return f.run(after) })
 	g.Go(func() error { return events.Run(after) })
+	if store.leases != nil {
+		g.Go(func() error { return store.leases.Run(gctx) }) // releases at the signal
+	}
 	if f.ln != nil {
 		log.Info("health and metrics endpoint listening", "url", "http://"+f.ln.Addr().String()+"/healthz", "metrics", "http://"+f.ln.Addr().String()+"/metrics")
-		status := func() health.Status { return f.health(rt.Dropped()) }
+		status := func() health.Status {
+			st := f.health(rt.Dropped())
+			if store.leases != nil {
+				st.Cluster = &health.Cluster{Instance: store.leases.Instance(), Held: store.leases.Held()}
+			}
+			return st
+		}
 		g.Go(func() error { return health.Serve(after, f.ln, httpMux(m, status)) })
 	}
 	err := g.Wait()

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 
+	"github.com/chatdesk/chatdesk/internal/cluster"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/router"
 )
@@ -21,6 +24,9 @@ const recoverAdvice = "run `bot tickets recover` to copy every readable ticket i
 type ticketStore struct {
 	escalation.Store
 	spool *escalation.Spool
+	// leases say which channels this instance works when several share
+	// them; nil: all of them.
+	leases *cluster.Leases
 	// channels hear of tickets that waited in the spool, once they exist.
 	channels atomic.Pointer[router.Channels]
 }
@@ -60,5 +66,12 @@ func openStore(ctx context.Context, cfg *Config, lazy bool, log *slog.Logger) (*
 		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
 	}
 	st.Store, st.spool = spool, spool
+	if cfg.Cluster.Enabled {
+		host, _ := os.Hostname()
+		st.leases = cluster.New(cluster.Config{
+			Client: client, Prefix: rc.KeyPrefix, Instance: cmp.Or(cfg.Cluster.Instance, fmt.Sprintf("%s-%d", host, os.Getpid())),
+			Channels: cfg.channelNames(), Log: log,
+		})
+	}
 	return st, nil
 }

@@ -125,6 +125,7 @@ type Desk struct {
 	seen         map[string]time.Time // viewer → when they last spoke
 	history      map[string][]heard   // viewer → their last lines
 	open         map[int64]openTicket // the channel's open tickets, for +1 and caps
+	asked        *openQuestions       // the open questions among them, by telling term
 	owed         map[string]bool      // viewers an answer waits for
 	crowd        crowd
 	lastReminder time.Time
@@ -144,7 +145,6 @@ type openTicket struct {
 	kind   Kind
 	filer  string
 	users  []string
-	terms  terms
 }
 
 // maxRemembered bounds the viewers whose presence and lines are kept.
@@ -170,7 +170,7 @@ func NewDesk(c Config) *Desk {
 		learner: c.Learner, now: c.Now, detector: question.Detector{Names: c.Names},
 		log:  c.Log.With("channel", c.Channel),
 		seen: map[string]time.Time{}, history: map[string][]heard{},
-		open: map[int64]openTicket{}, owed: map[string]bool{},
+		open: map[int64]openTicket{}, asked: newOpenQuestions(), owed: map[string]bool{},
 		crowd: crowd{n: set.CrowdViewers, within: set.CrowdWithin},
 		box:   &suggestionBox{limit: set.SuggestLimit, window: set.SuggestWindow},
 	}
@@ -190,8 +190,9 @@ func (d *Desk) Load(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.open = make(map[int64]openTicket, len(open))
+	d.asked = newOpenQuestions()
 	for _, t := range open {
-		d.open[t.Number] = d.openOf(t)
+		d.keep(t)
 	}
 	d.owed = make(map[string]bool, len(users))
 	for _, u := range users {
@@ -201,7 +202,7 @@ func (d *Desk) Load(ctx context.Context) error {
 }
 
 func (d *Desk) openOf(t Ticket) openTicket {
-	o := openTicket{number: t.Number, kind: t.Kind, terms: termsOf(t.Text, d.names)}
+	o := openTicket{number: t.Number, kind: t.Kind}
 	for i, a := range t.Askers {
 		if i == 0 {
 			o.filer = a.User
@@ -220,12 +221,24 @@ func (d *Desk) track(t Ticket) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if t.State.Open() {
-		d.open[t.Number] = d.openOf(t)
+		d.keep(t)
 	} else {
 		delete(d.open, t.Number)
+		d.asked.forget(t.Number)
 	}
 	for _, a := range t.Owed() {
 		d.owed[a.User] = true
+	}
+}
+
+// keep remembers open ticket t, and files it by its terms when it is a
+// question a viewer may join; d.mu must be held.
+func (d *Desk) keep(t Ticket) {
+	d.open[t.Number] = d.openOf(t)
+	if t.Kind == KindQuestion {
+		d.asked.keep(t.Number, newWording(termsOf(t.Text, d.names)))
+	} else {
+		d.asked.forget(t.Number)
 	}
 }
 
@@ -338,7 +351,7 @@ func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Sou
 		askers = []Asker{me}
 	}
 	if kind == KindQuestion {
-		if f, ok, err := d.joinSimilar(ctx, msg, me, text); ok || err != nil {
+		if f, ok, err := d.joinSimilar(ctx, msg, me, newWording(termsOf(text, d.names))); ok || err != nil {
 			return f, err
 		}
 	}
@@ -363,18 +376,16 @@ func (d *Desk) file(ctx context.Context, msg chat.Message, kind Kind, source Sou
 	return filed{Ticket: t}, nil
 }
 
-// joinSimilar adds the asker to an open question that asks the same thing.
-// ok is false when there is none (or the store could not be reached, in
-// which case a new filing goes to the spool instead).
-func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, text string) (filed, bool, error) {
-	tt := termsOf(text, d.names)
+// joinSimilar adds the asker to the lowest-numbered open question that asks
+// the same thing as q; only those sharing a telling term with it are
+// compared. ok is false when there is none (or the store could not be
+// reached, in which case a new filing goes to the spool instead).
+func (d *Desk) joinSimilar(ctx context.Context, msg chat.Message, me Asker, q wording) (filed, bool, error) {
 	d.mu.Lock()
 	var match *openTicket
-	for _, o := range d.open {
-		if o.kind == KindQuestion && similar(o.terms, tt) && (match == nil || o.number < match.number) {
-			o := o
-			match = &o
-		}
+	if n, ok := d.asked.match(q); ok {
+		o := d.open[n]
+		match = &o
 	}
 	d.mu.Unlock()
 	if match == nil {
@@ -429,7 +440,8 @@ func (d *Desk) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 	}
 	at := d.at(msg)
 	me := askerOf(msg, msg.Text, at)
-	f, ok, err := d.joinSimilar(ctx, msg, me, msg.Text)
+	q := newWording(termsOf(msg.Text, d.names))
+	f, ok, err := d.joinSimilar(ctx, msg, me, q)
 	if err != nil {
 		d.log.Error("join similar ticket", "user", msg.User, "err", err)
 		return chat.Decision{}
@@ -446,7 +458,7 @@ func (d *Desk) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 		return d.ack(msg, f, "I don't know that one — I've asked the moderators")
 	}
 	d.mu.Lock()
-	crowd := d.crowd.add(me, termsOf(msg.Text, d.names))
+	crowd := d.crowd.add(me, q)
 	d.mu.Unlock()
 	if crowd == nil {
 		return chat.Decision{}
@@ -652,7 +664,7 @@ type Sink interface {
 }
 
 // Flushed tells a viewer whose filing waited in the spool its ticket number.
-// The notice is threaded under the viewer's question, like the "number
+// The notice is threaded under the viewer's wording, like the "number
 // follows" acknowledgement before it, and the Sender keeps one thread's
 // replies in order: the number never arrives before the promise of it.
 // After an outage many numbers come at once; they fold like

@@ -18,7 +18,7 @@ type EventKind string
 
 // The kinds of event.
 const (
-	EventMessage   EventKind = "message"   // a chat message reached the stages
+	EventMessage   EventKind = "message"   // chat messages reached the stages (Count)
 	EventAnswered  EventKind = "answered"  // the FAQ answered a question (FAQ)
 	EventMissed    EventKind = "missed"    // a question nobody answered (Text)
 	EventEscalated EventKind = "escalated" // a ticket was filed or joined (Ticket)
@@ -54,6 +54,20 @@ type Event struct {
 	Verdict string `json:"verdict,omitempty"`
 	// Took is how long the stages took over the message, for answers.
 	Took time.Duration `json:"took,omitempty"`
+	// Count is how many chat messages an EventMessage stands for: the
+	// live bot counts chat volume per channel and minute instead of
+	// writing an event a message, and At is the first of them. Zero is
+	// one message, as logs written before counting have it.
+	Count int `json:"count,omitempty"`
+}
+
+// Messages is how many chat messages e counts: Count, or one for an
+// EventMessage without a count; none for any other kind.
+func (e Event) Messages() int {
+	if e.Kind != EventMessage {
+		return 0
+	}
+	return max(e.Count, 1)
 }
 
 // Validate checks what every backend relies on.
@@ -67,6 +81,9 @@ func (e Event) Validate() error {
 	}
 	if e.Kind == "" {
 		p = append(p, "no kind")
+	}
+	if e.Count < 0 {
+		p = append(p, "negative count")
 	}
 	if len(p) > 0 {
 		return fmt.Errorf("event: %s", strings.Join(p, ", "))

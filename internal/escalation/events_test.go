@@ -47,6 +47,13 @@ func testEventLog(t *testing.T, open func(t *testing.T) escalation.Store) {
 		if got[2] != full {
 			t.Errorf("event read back = %+v; want %+v", got[2], full)
 		}
+		counted := escalation.Event{Channel: "mira", At: at(4 * time.Second), Kind: escalation.EventMessage, Count: 37}
+		if err := s.AppendEvents(ctx, counted); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Events(ctx, "mira", at(4*time.Second)); len(got) != 1 || got[0] != counted || got[0].Messages() != 37 {
+			t.Errorf("a minute's count read back = %+v; want %+v, 37 messages", got, counted)
+		}
 		if other, err := s.Events(ctx, "otto", time.Time{}); err != nil || len(other) != 1 {
 			t.Errorf("Events(otto) = %s, %v; want its one message", kinds(other), err)
 		}

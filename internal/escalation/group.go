@@ -17,25 +17,29 @@ type Group struct {
 func GroupSimilar(texts []string, names []string) []Group {
 	type group struct {
 		Group
-		terms terms
+		q wording
 	}
 	var gs []*group
+	// A line joins the first group it is similar to; only the groups that
+	// share a telling term with it can be.
+	index := newQuestionIndex[int]()
 	for _, text := range texts {
-		tt := termsOf(text, names)
-		var hit *group
-		for _, g := range gs {
-			if similar(g.terms, tt) {
-				hit = g
-				break
+		q := newWording(termsOf(text, names))
+		hit := -1
+		index.candidates(q, func(i int) {
+			if (hit < 0 || i < hit) && similar(gs[i].q, q) {
+				hit = i
 			}
+		})
+		if hit < 0 {
+			hit = len(gs)
+			gs = append(gs, &group{Group: Group{Text: text}, q: q})
+			index.add(hit, q)
 		}
-		if hit == nil {
-			hit = &group{Group: Group{Text: text}, terms: tt}
-			gs = append(gs, hit)
-		}
-		hit.Count++
-		if !contains(hit.Texts, text) {
-			hit.Texts = append(hit.Texts, text)
+		g := gs[hit]
+		g.Count++
+		if !contains(g.Texts, text) {
+			g.Texts = append(g.Texts, text)
 		}
 	}
 	out := make([]Group, len(gs))

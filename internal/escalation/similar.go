@@ -181,37 +181,158 @@ func contains(s []string, v string) bool {
 // questions count as the same.
 const SimilarityThreshold = 0.6
 
+// wording is one line's terms with what similar needs of them, worked out
+// once per line rather than once per comparison.
+type wording struct {
+	terms  terms
+	weight []float64
+	total  float64
+	// asks: the line has a question word.
+	asks bool
+}
+
+// newWording weighs t's terms.
+func newWording(t terms) wording {
+	q := wording{terms: t, weight: make([]float64, len(t))}
+	for i, w := range t {
+		q.weight[i] = weight(w)
+		q.total += q.weight[i]
+		q.asks = q.asks || questionWords[w]
+	}
+	return q
+}
+
+// telling calls f with each of q's telling terms: two similar lines share
+// at least one, so an index of them finds every candidate.
+func (q wording) telling(f func(term string)) {
+	for i, w := range q.terms {
+		if q.weight[i] == weightTelling {
+			f(w)
+		}
+	}
+}
+
 // similar reports whether a and b ask the same thing: the weight of the
 // words they share is at least SimilarityThreshold of their average weight
 // (a weighted Dice coefficient), they share a telling word, and when both
 // have question words they share one ("when is the collab" is not "where is
 // the collab").
-func similar(a, b terms) bool {
-	if len(a) == 0 || len(b) == 0 {
+func similar(a, b wording) bool {
+	if len(a.terms) == 0 || len(b.terms) == 0 {
 		return false
 	}
-	var shared, wa, wb float64
-	telling := false
-	qa, qb, qboth := false, false, false
-	for _, w := range b {
-		qb = qb || questionWords[w]
-		wb += weight(w)
-	}
-	for _, w := range a {
-		q := questionWords[w]
-		qa = qa || q
-		wa += weight(w)
-		if contains(b, w) {
-			shared += weight(w)
-			if q {
-				qboth = true
-			} else if weight(w) == weightTelling {
-				telling = true
-			}
+	var shared float64
+	telling, qboth := false, false
+	for i, w := range a.terms {
+		if !contains(b.terms, w) {
+			continue
+		}
+		shared += a.weight[i]
+		if questionWords[w] {
+			qboth = true
+		} else if a.weight[i] == weightTelling {
+			telling = true
 		}
 	}
-	if qa && qb && !qboth {
+	if a.asks && b.asks && !qboth {
 		return false
 	}
-	return telling && 2*shared/(wa+wb) >= SimilarityThreshold
+	return telling && 2*shared/(a.total+b.total) >= SimilarityThreshold
+}
+
+// questionIndex finds, among many questions, the ones worth comparing with
+// a new one: those that share a telling term with it. Keys are whatever the
+// caller names its questions by (a ticket's number, a group); a key may be
+// filed under several wordings. It is not safe for concurrent use.
+type questionIndex[K comparable] struct {
+	byTerm map[string]map[K]struct{}
+	terms  map[K][]string
+}
+
+func newQuestionIndex[K comparable]() *questionIndex[K] {
+	return &questionIndex[K]{byTerm: map[string]map[K]struct{}{}, terms: map[K][]string{}}
+}
+
+// add files k under q's telling terms, beside what it is filed under
+// already.
+func (x *questionIndex[K]) add(k K, q wording) {
+	q.telling(func(term string) {
+		if contains(x.terms[k], term) {
+			return
+		}
+		x.terms[k] = append(x.terms[k], term)
+		set := x.byTerm[term]
+		if set == nil {
+			set = map[K]struct{}{}
+			x.byTerm[term] = set
+		}
+		set[k] = struct{}{}
+	})
+}
+
+// remove forgets k.
+func (x *questionIndex[K]) remove(k K) {
+	for _, term := range x.terms[k] {
+		set := x.byTerm[term]
+		delete(set, k)
+		if len(set) == 0 {
+			delete(x.byTerm, term)
+		}
+	}
+	delete(x.terms, k)
+}
+
+// candidates calls f once with each key filed under one of q's telling
+// terms, in no particular order.
+func (x *questionIndex[K]) candidates(q wording, f func(k K)) {
+	var seen map[K]struct{}
+	q.telling(func(term string) {
+		for k := range x.byTerm[term] {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			if seen == nil {
+				seen = map[K]struct{}{}
+			}
+			seen[k] = struct{}{}
+			f(k)
+		}
+	})
+}
+
+// openQuestions are a channel's open question tickets, filed by their
+// telling terms, so a new question is compared only with the tickets it
+// could join. It is not safe for concurrent use; the desk guards it.
+type openQuestions struct {
+	index   *questionIndex[int64]
+	wording map[int64]wording
+}
+
+func newOpenQuestions() *openQuestions {
+	return &openQuestions{index: newQuestionIndex[int64](), wording: map[int64]wording{}}
+}
+
+// keep files ticket n as asking q, in place of what it asked before.
+func (o *openQuestions) keep(n int64, q wording) {
+	o.forget(n)
+	o.wording[n] = q
+	o.index.add(n, q)
+}
+
+// forget drops ticket n.
+func (o *openQuestions) forget(n int64) {
+	o.index.remove(n)
+	delete(o.wording, n)
+}
+
+// match returns the lowest-numbered ticket that asks what q asks.
+func (o *openQuestions) match(q wording) (int64, bool) {
+	var best int64
+	found := false
+	o.index.candidates(q, func(n int64) {
+		if (!found || n < best) && similar(o.wording[n], q) {
+			best, found = n, true
+		}
+	})
+	return best, found
 }

@@ -29,7 +29,7 @@ func TestSimilar(t *testing.T) {
 		{"", "when is the collab", false},
 	}
 	for _, c := range cases {
-		got := similar(termsOf(c.a, names), termsOf(c.b, names))
+		got := similar(newWording(termsOf(c.a, names)), newWording(termsOf(c.b, names)))
 		if got != c.want {
 			t.Errorf("similar(%q, %q) = %v; want %v (terms %v and %v)", c.a, c.b, got, c.want, termsOf(c.a, names), termsOf(c.b, names))
 		}
@@ -39,7 +39,7 @@ func TestSimilar(t *testing.T) {
 func TestCrowd(t *testing.T) {
 	t0 := time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)
 	ask := func(c *crowd, user, text string, d time.Duration) []Asker {
-		return c.add(Asker{User: user, Text: text, At: t0.Add(d)}, termsOf(text, nil))
+		return c.add(Asker{User: user, Text: text, At: t0.Add(d)}, newWording(termsOf(text, nil)))
 	}
 	t.Run("three viewers within the window", func(t *testing.T) {
 		c := &crowd{n: 3, within: 5 * time.Minute}

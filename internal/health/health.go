@@ -33,6 +33,9 @@ type Status struct {
 	Helix *Helix `json:"helix,omitempty"`
 	// Token is the Twitch token's state; live only.
 	Token *Token `json:"token,omitempty"`
+	// Cluster is this instance's part when several share the channels
+	// (cluster.enabled); nil otherwise.
+	Cluster *Cluster `json:"cluster,omitempty"`
 }
 
 // Token describes the bot's Twitch token, never the token itself.
@@ -46,6 +49,14 @@ type Token struct {
 	Refreshes int64     `json:"refreshes"`
 	Expiry    time.Time `json:"expires,omitzero"`
 	Validated time.Time `json:"validated,omitzero"`
+}
+
+// Cluster is what one of several instances sharing the channels works.
+type Cluster struct {
+	Instance string `json:"instance"`
+	// Held are the channels this instance works now; the others' go to
+	// the other instances.
+	Held []string `json:"held_channels"`
 }
 
 // Channel is one channel's health.

@@ -55,6 +55,23 @@ func (m *Metrics) WatchDropped(dropped func() int64) {
 	}, func() float64 { return float64(dropped()) }))
 }
 
+// WatchHeld reports, at every scrape, 1 for each of channels this instance
+// works when several instances share them, 0 for the others'.
+func (m *Metrics) WatchHeld(channels []string, holds func(channel string) bool) {
+	for _, ch := range channels {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: namespace, Name: "cluster_channel_held",
+			Help:        "1 for a channel this instance works, 0 for one another instance works.",
+			ConstLabels: prometheus.Labels{"channel": ch},
+		}, func() float64 {
+			if holds(ch) {
+				return 1
+			}
+			return 0
+		}))
+	}
+}
+
 func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc(prometheus.BuildFQName(namespace, "", name), help, labels, nil)
 }

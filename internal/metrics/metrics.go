@@ -55,6 +55,7 @@ type Metrics struct {
 	sendWait      *prometheus.HistogramVec
 	helixErrors   *prometheus.CounterVec
 	tips          *prometheus.CounterVec
+	shed          *prometheus.CounterVec
 
 	// channels is built by New and never written after, so the hot path
 	// reads it without a lock; chat from a channel nobody named at start
@@ -76,6 +77,7 @@ type channelMetrics struct {
 	questions   prometheus.Counter
 	missed      prometheus.Counter
 	escalations prometheus.Counter
+	shed        prometheus.Counter
 	latency     prometheus.Observer
 	decisions   map[chat.Action]prometheus.Counter
 
@@ -141,6 +143,7 @@ func New(channels ...string) *Metrics {
 		sendWait:    histogram("send_wait_seconds", "Time a chat message waited in the send queue, per priority.", sendBuckets, "priority"),
 		helixErrors: counter("helix_errors_total", "Failed Twitch API calls (each attempt), by endpoint and HTTP status; status 0 is a network error.", "endpoint", "status"),
 		tips:        counter("tips_total", "Proactive tips posted, per entry.", "channel", "entry"),
+		shed:        counter("shed_messages_total", "Chat messages judged by moderation only, neither answered nor escalated, because their channel's lane was full.", "channel"),
 		channels:    make(map[string]*channelMetrics, len(channels)),
 		others:      map[string]*channelMetrics{},
 	}
@@ -161,6 +164,7 @@ func (m *Metrics) newChannel(name string) *channelMetrics {
 		questions:   m.questions.WithLabelValues(name),
 		missed:      m.missed.WithLabelValues(name),
 		escalations: m.escalations.WithLabelValues(name),
+		shed:        m.shed.WithLabelValues(name),
 		latency:     m.latency.WithLabelValues(name),
 		decisions:   make(map[chat.Action]prometheus.Counter, len(actions)),
 		answers:     map[string]prometheus.Counter{},
@@ -300,6 +304,11 @@ func (m *Metrics) TicketClosed(channel string, resolved bool, age time.Duration)
 func (m *Metrics) SetOpenTickets(channel string, n int) {
 	m.openTickets.WithLabelValues(channel).Set(float64(n))
 }
+
+// Shed counts a message of channel that moderation judged but nothing
+// answered or escalated, because the channel's lane was full; it fits
+// router.Router.OnShed.
+func (m *Metrics) Shed(channel string) { m.channel(channel).shed.Inc() }
 
 // TipPosted counts a proactive tip.
 func (m *Metrics) TipPosted(channel, entry string) {

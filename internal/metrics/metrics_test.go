@@ -37,6 +37,8 @@ func TestObserveCounts(t *testing.T) {
 		m.Observe(ctx, msg("mira"), d, time.Millisecond)
 	}
 	m.Observe(ctx, msg("other"), chat.Decision{}, 0)
+	m.Shed("mira")
+	m.Shed("mira")
 
 	tests := []struct {
 		name string
@@ -52,6 +54,7 @@ func TestObserveCounts(t *testing.T) {
 		{"answers discord", testutil.ToFloat64(m.answers.WithLabelValues("mira", "discord")), 2},
 		{"ignore decisions", testutil.ToFloat64(m.decisions.WithLabelValues("mira", "ignore")), 3},
 		{"moderation links delete", testutil.ToFloat64(m.moderation.WithLabelValues("mira", "links", "delete", "false")), 2},
+		{"shed", testutil.ToFloat64(m.shed.WithLabelValues("mira")), 2},
 		{"moderation caps shadow", testutil.ToFloat64(m.moderation.WithLabelValues("mira", "caps", "timeout 60s", "true")), 1},
 	}
 	for _, tt := range tests {

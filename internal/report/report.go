@@ -139,7 +139,7 @@ func Build(o Options, events []escalation.Event, tickets []escalation.Ticket) Re
 		}
 		switch e.Kind {
 		case escalation.EventMessage:
-			r.Messages++
+			r.Messages += e.Messages()
 		case escalation.EventAnswered:
 			r.Answered++
 			entries[e.FAQ]++

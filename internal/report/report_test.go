@@ -120,3 +120,17 @@ func TestHTMLIsSelfContained(t *testing.T) {
 		t.Error("the unanswered questions are missing from the page")
 	}
 }
+
+// TestBuildCountsChatVolume: the live bot writes chat volume as counts a
+// minute; older logs have an event a message. Both add up.
+func TestBuildCountsChatVolume(t *testing.T) {
+	from := time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)
+	ev := func(d time.Duration, count int) escalation.Event {
+		return escalation.Event{Channel: "mira", At: from.Add(d), Kind: escalation.EventMessage, Count: count}
+	}
+	events := []escalation.Event{ev(time.Second, 0), ev(time.Minute, 40), ev(2*time.Minute+5*time.Second, 7), ev(-time.Minute, 100), ev(time.Hour, 100)}
+	r := report.Build(report.Options{Channel: "mira", From: from, To: from.Add(time.Hour)}, events, nil)
+	if r.Messages != 48 {
+		t.Errorf("Messages = %d; want 48 (1 + 40 + 7, the two counts outside the window left out)", r.Messages)
+	}
+}

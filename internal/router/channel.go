@@ -136,7 +136,7 @@ func NewChannel(p Parts) *Channel {
 
 	stages := append(front, mod...)
 	stages = append(stages, c.feedback, NewCommands(cmds...), p.Responder)
-	c.pipeline = &Pipeline{Reader: p.Reader, Stages: append(stages, after...)}
+	c.pipeline = &Pipeline{Reader: p.Reader, Stages: append(stages, after...), Guard: mod}
 	return c
 }
 

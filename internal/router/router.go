@@ -44,6 +44,21 @@ type Pipeline struct {
 	// so they share one verdict on whether it is a question.
 	Reader Reader
 	Stages []Stage
+	// Guard are the stages that judge every message, even one its lane has
+	// no room for (see Router): moderation. They must be safe to call
+	// while the lane runs Stages, and quick.
+	Guard []Stage
+}
+
+// Judge runs msg through the guard stages only, for a message its lane has
+// no room for: the first that acts decides, else it is ignored.
+func (p *Pipeline) Judge(ctx context.Context, msg chat.Message) chat.Decision {
+	for _, s := range p.Guard {
+		if d := s.Handle(ctx, msg); d.Acted() {
+			return d
+		}
+	}
+	return chat.Decision{Action: chat.ActionIgnore}
 }
 
 // Read fills in msg's reading, unless it has one already.
@@ -95,20 +110,63 @@ type Observer interface {
 
 // Router runs one ordered lane per channel: messages of a channel are handled
 // one after another, channels in parallel.
+//
+// No message goes unjudged. When a channel's lane is full (a burst, a slow
+// store), the router judges the message that does not fit at once with the
+// pipeline's guard stages (moderation), acts on what they decide, and sheds
+// the rest of its trip: it is not answered and files no ticket, and it is
+// counted (Shed, and the OnShed hook). A spam line in a burst is removed like
+// any other; a question in it may go unanswered, as it would in a human
+// moderator's busy chat. Such a message may be judged before the messages
+// still waiting in its lane, which is the point: they wait behind answers.
 type Router struct {
 	pipelines map[string]*Pipeline
 	sink      Sink
 	log       *slog.Logger
 	depth     int
 	dropped   atomic.Int64
+	shed      atomic.Int64
+	onShed    func(channel string)
+	serves    func(channel string) bool
 	observers []Observer
 }
+
+// ServeOnly makes the router pass over the messages of every channel serves
+// says no to: when instances share channels, another one works them. Call
+// it before Run.
+func (r *Router) ServeOnly(serves func(channel string) bool) { r.serves = serves }
+
+// Gate returns a sink that carries out decisions only for the channels
+// serves says yes to, so a reminder or tip decided by an instance that has
+// just lost its channel is not posted beside the new holder's.
+func Gate(s Sink, serves func(channel string) bool) Sink { return gate{s, serves} }
+
+type gate struct {
+	s      Sink
+	serves func(string) bool
+}
+
+func (g gate) Deliver(ctx context.Context, msg chat.Message, d chat.Decision) error {
+	if !g.serves(msg.Channel) {
+		return nil
+	}
+	return g.s.Deliver(ctx, msg, d)
+}
+
+// OnShed sets a hook told of every message shed (judged by the guard stages
+// only) because its lane was full; metrics count them. Call it before Run.
+func (r *Router) OnShed(f func(channel string)) { r.onShed = f }
+
+// Shed is how many messages were judged by the guard stages only because
+// their lane was full.
+func (r *Router) Shed() int64 { return r.shed.Load() }
 
 // Observe adds observers of every live decision. Call it before Run.
 func (r *Router) Observe(o ...Observer) { r.observers = append(r.observers, o...) }
 
 // LaneDepth is how many messages may wait in one channel's lane before new
-// ones are dropped; a lane that far behind is better served by fresh chat.
+// ones are shed (judged by moderation only); a lane that far behind is
+// better served by fresh chat.
 const LaneDepth = 256
 
 // NewRouter returns a router over the given per-channel pipelines (keyed by
@@ -120,12 +178,13 @@ func NewRouter(pipelines map[string]*Pipeline, sink Sink, log *slog.Logger) *Rou
 	return &Router{pipelines: pipelines, sink: sink, log: log, depth: LaneDepth}
 }
 
-// Dropped is how many messages were dropped because their lane was full.
+// Dropped is how many messages no stage judged: those for a channel without
+// a pipeline. A full lane sheds instead (see Shed).
 func (r *Router) Dropped() int64 { return r.dropped.Load() }
 
 // Run reads messages from in until it is closed or ctx ends, and returns
 // once every lane has drained. A message for a channel without a pipeline is
-// logged and dropped.
+// logged and dropped; one whose lane is full is shed (see Router).
 func (r *Router) Run(ctx context.Context, in <-chan chat.Message) error {
 	g, gctx := errgroup.WithContext(ctx)
 	lanes := make(map[string]chan chat.Message, len(r.pipelines))
@@ -152,16 +211,20 @@ func (r *Router) Run(ctx context.Context, in <-chan chat.Message) error {
 				if !ok {
 					return nil
 				}
+				if r.serves != nil && !r.serves(msg.Channel) {
+					continue
+				}
 				lane, ok := lanes[msg.Channel]
 				if !ok {
-					r.log.Warn("message for a channel without a pipeline", "channel", msg.Channel)
+					if n := r.dropped.Add(1); n == 1 || n%1000 == 0 {
+						r.log.Warn("message for a channel without a pipeline", "channel", msg.Channel, "dropped_total", n)
+					}
 					continue
 				}
 				select {
 				case lane <- msg:
 				default:
-					n := r.dropped.Add(1)
-					r.log.Warn("channel lane full, message dropped", "channel", msg.Channel, "dropped_total", n)
+					r.judgeShed(gctx, msg)
 				}
 			}
 		}
@@ -171,6 +234,31 @@ func (r *Router) Run(ctx context.Context, in <-chan chat.Message) error {
 		return nil
 	}
 	return err
+}
+
+// judgeShed judges a message its lane has no room for with the guard
+// stages alone, on the dispatcher: moderation is microseconds and the sink
+// never waits for the platform, so the other channels hardly notice.
+func (r *Router) judgeShed(ctx context.Context, msg chat.Message) {
+	p := r.pipelines[msg.Channel]
+	start := time.Now()
+	d := p.Judge(ctx, msg)
+	took := time.Since(start)
+	if n := r.shed.Add(1); n == 1 || n%1000 == 0 {
+		r.log.Warn("channel lane full: message judged by moderation only, not answered", "channel", msg.Channel, "shed_total", n)
+	}
+	if r.onShed != nil {
+		r.onShed(msg.Channel)
+	}
+	for _, o := range r.observers {
+		o.Observe(ctx, msg, d, took)
+	}
+	if !d.Acted() {
+		return
+	}
+	if err := r.sink.Deliver(ctx, msg, d); err != nil {
+		r.log.Error("deliver decision", "channel", msg.Channel, "user", msg.User, "action", string(d.Action), "err", err)
+	}
 }
 
 func (r *Router) runLane(ctx context.Context, name string, p *Pipeline, lane <-chan chat.Message) error {

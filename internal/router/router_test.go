@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -179,9 +180,10 @@ func TestRouterChannelsRunInParallel(t *testing.T) {
 	}
 }
 
-// TestRouterDropsWhenLaneFull fills a lane whose stage is held: the message
-// that does not fit is dropped and counted, the rest are delivered in order.
-func TestRouterDropsWhenLaneFull(t *testing.T) {
+// TestRouterShedsWhenLaneFull fills a lane whose stage is held: the message
+// that does not fit is judged by the guard alone, counted as shed, and never
+// answered; the rest are delivered in order.
+func TestRouterShedsWhenLaneFull(t *testing.T) {
 	entered := make(chan struct{}, 1)
 	release := make(chan struct{})
 	var once sync.Once
@@ -192,8 +194,17 @@ func TestRouterDropsWhenLaneFull(t *testing.T) {
 		})
 		return echo(ctx, msg)
 	})
+	var guarded []string
+	guard := router.StageFunc(func(_ context.Context, msg chat.Message) chat.Decision {
+		guarded = append(guarded, msg.ID) // the dispatcher's goroutine only, for the overflow
+		return chat.Decision{}
+	})
 	sink := newRecorder()
-	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(held), "beta": pipeline(echo)}, sink, nil)
+	alpha := pipeline(held)
+	alpha.Guard = []router.Stage{guard}
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": alpha, "beta": pipeline(echo)}, sink, nil)
+	var shedIn []string
+	r.OnShed(func(channel string) { shedIn = append(shedIn, channel) })
 	in, finish := runRouter(t, context.Background(), r)
 
 	in <- chat.Message{ID: "first", Channel: "alpha"}
@@ -209,8 +220,14 @@ func TestRouterDropsWhenLaneFull(t *testing.T) {
 	// The router handles its input in order, so once this send is taken
 	// the overflow message has been dealt with.
 	in <- chat.Message{ID: "b1", Channel: "beta"}
-	if got := r.Dropped(); got != 1 {
-		t.Errorf("Dropped() = %d; want 1", got)
+	if got := r.Shed(); got != 1 {
+		t.Errorf("Shed() = %d; want 1", got)
+	}
+	if got := r.Dropped(); got != 0 {
+		t.Errorf("Dropped() = %d; want 0: a full lane sheds, it does not drop", got)
+	}
+	if !slices.Equal(guarded, []string{"overflow"}) || !slices.Equal(shedIn, []string{"alpha"}) {
+		t.Errorf("guard saw %v, OnShed heard %v; want [overflow] and [alpha]", guarded, shedIn)
 	}
 	close(release)
 	if err := finish(); err != nil {
@@ -218,6 +235,72 @@ func TestRouterDropsWhenLaneFull(t *testing.T) {
 	}
 	if got := sink.ids("alpha"); !slices.Equal(got, want) {
 		t.Errorf("#alpha got %d deliveries; want %d, in order, without %q", len(got), len(want), "overflow")
+	}
+}
+
+// TestRouterBurstIsAllJudged sends a burst of 2,000 messages into one
+// channel whose answering is held up: every one is judged by moderation,
+// every spam line among them is acted on, and what the lane could not hold
+// is shed, never dropped.
+func TestRouterBurstIsAllJudged(t *testing.T) {
+	const burst = 2000
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	slowAnswer := router.StageFunc(func(ctx context.Context, msg chat.Message) chat.Decision {
+		once.Do(func() {
+			close(entered)
+			<-release
+		})
+		return chat.Decision{}
+	})
+	var mu sync.Mutex
+	judged := map[string]int{}
+	mod := router.StageFunc(func(_ context.Context, msg chat.Message) chat.Decision {
+		mu.Lock()
+		judged[msg.ID]++
+		mu.Unlock()
+		if strings.Contains(msg.Text, "spam") {
+			return chat.Decision{Action: chat.ActionModerate, Rule: "links"}
+		}
+		return chat.Decision{}
+	})
+	p := pipeline(mod, slowAnswer)
+	p.Guard = []router.Stage{mod}
+	sink := newRecorder()
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": p, "beta": pipeline(echo)}, sink, nil)
+	in, finish := runRouter(t, context.Background(), r)
+	spam := 0
+	for i := range burst {
+		text := "hello chat"
+		if i%7 == 3 {
+			text, spam = "spam.example/win", spam+1
+		}
+		in <- chat.Message{ID: fmt.Sprintf("m%04d", i), Channel: "alpha", User: "u", Text: text}
+		if i == 0 {
+			<-entered // the lane is now busy with m0 until released
+		}
+	}
+	// The router handles its input in order: once this is taken, the
+	// burst's last message has been dealt with, before the lane moves.
+	in <- chat.Message{ID: "b1", Channel: "beta"}
+	close(release)
+	if err := finish(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	for i := range burst {
+		if id := fmt.Sprintf("m%04d", i); judged[id] != 1 {
+			t.Fatalf("message %s judged %d times; want once", id, judged[id])
+		}
+	}
+	if got := len(sink.ids("alpha")); got != spam {
+		t.Errorf("%d moderation actions delivered; want %d, one per spam line", got, spam)
+	}
+	// The held message, the lane's worth behind it, and the rest shed.
+	if got, want := r.Shed(), int64(burst-1-router.LaneDepth); got != want {
+		t.Errorf("Shed() = %d; want %d", got, want)
+	}
+	if r.Dropped() != 0 {
+		t.Errorf("Dropped() = %d; want 0", r.Dropped())
 	}
 }
 
@@ -422,5 +505,28 @@ func TestRouterReadsEachMessageOnce(t *testing.T) {
 		if got != want {
 			t.Errorf("stage call %d saw reading %+v; want %+v", i, got, want)
 		}
+	}
+}
+
+// TestRouterServesOnlyItsChannels: with channels shared among instances,
+// the router passes over the messages of a channel another instance works,
+// and the gated sink posts nothing there.
+func TestRouterServesOnlyItsChannels(t *testing.T) {
+	sink := newRecorder()
+	ours := func(channel string) bool { return channel == "alpha" }
+	r := router.NewRouter(map[string]*router.Pipeline{"alpha": pipeline(echo), "beta": pipeline(echo)}, router.Gate(sink, ours), nil)
+	r.ServeOnly(ours)
+	in, finish := runRouter(t, context.Background(), r)
+	in <- chat.Message{ID: "a1", Channel: "alpha", Text: "hi"}
+	in <- chat.Message{ID: "b1", Channel: "beta", Text: "hi"}
+	if err := finish(); err != nil {
+		t.Fatal(err)
+	}
+	if got, other := sink.ids("alpha"), sink.ids("beta"); !slices.Equal(got, []string{"a1"}) || len(other) != 0 {
+		t.Errorf("delivered #alpha %v, #beta %v; want [a1] and nothing", got, other)
+	}
+	gated := router.Gate(sink, ours)
+	if err := gated.Deliver(context.Background(), chat.Message{ID: "b2", Channel: "beta"}, chat.Decision{Action: chat.ActionAnswer}); err != nil || len(sink.ids("beta")) != 0 {
+		t.Errorf("gated delivery to #beta: %v, %v; want nothing posted", err, sink.ids("beta"))
 	}
 }
