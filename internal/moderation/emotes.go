@@ -1,6 +1,9 @@
 package moderation
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // builtinEmotes are emote names common across Twitch channels: Twitch's
 // global emotes and the best-known BTTV, FFZ and 7TV ones. Third-party
@@ -32,15 +35,37 @@ NotATK PJSugar FBtouchdown RalpherZ ArsonNoSexy AsexualPride BisexualPride GayPr
 TransgenderPride PansexualPride IntersexPride NonbinaryPride GenderFluidPride MercyWing1 MercyWing2
 `
 
-func knownEmotes(extra []string) map[string]bool {
+// builtinEmoteSet is builtinEmotes as a set, built once per process and
+// only read after: every channel's engine looks words up in the same one.
+var builtinEmoteSet = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, name := range strings.Fields(builtinEmotes) {
 		m[name] = true
 	}
+	return m
+})
+
+// emoteNames are the emote names one channel knows: the built-in ones,
+// shared by all channels, and the channel's own.
+type emoteNames struct {
+	builtin map[string]bool
+	extra   map[string]bool // nil when the channel adds none
+}
+
+// has reports whether word is an emote name.
+func (n emoteNames) has(word string) bool { return n.builtin[word] || n.extra[word] }
+
+// knownEmotes are the built-in emote names plus extra; only the extra
+// names that are not built in take memory of their own.
+func knownEmotes(extra []string) emoteNames {
+	n := emoteNames{builtin: builtinEmoteSet()}
 	for _, name := range extra {
-		if name = strings.TrimSpace(name); name != "" {
-			m[name] = true
+		if name = strings.TrimSpace(name); name != "" && !n.builtin[name] {
+			if n.extra == nil {
+				n.extra = map[string]bool{}
+			}
+			n.extra[name] = true
 		}
 	}
-	return m
+	return n
 }

@@ -99,7 +99,7 @@ type Engine struct {
 	slots    []slot
 	ladder   []Step
 	regulars map[string]bool
-	emotes   map[string]bool
+	emotes   emoteNames
 	banned   *bannedRule // nil when banned_terms is off
 	blocked  []string
 	permit   time.Duration

@@ -129,7 +129,7 @@ type wordCount struct {
 }
 
 // prepare fills in from msg. emotes are the known emote names.
-func (sc *scanner) prepare(in *Input, msg *chat.Message, now time.Time, emotes map[string]bool) {
+func (sc *scanner) prepare(in *Input, msg *chat.Message, now time.Time, emotes emoteNames) {
 	*in = Input{Msg: msg, Now: now, links: &sc.links, sc: sc}
 	text := msg.Text
 
@@ -158,7 +158,7 @@ func splitWords(dst []Span, norm []byte) []Span {
 }
 
 // stats makes one pass over the raw text for the counts rules judge.
-func (sc *scanner) stats(in *Input, text string, tagged []chat.Emote, emotes map[string]bool) {
+func (sc *scanner) stats(in *Input, text string, tagged []chat.Emote, emotes emoteNames) {
 	nseen := 0
 	runeIdx := 0
 	var prev rune = -1
@@ -186,7 +186,7 @@ func (sc *scanner) stats(in *Input, text string, tagged []chat.Emote, emotes map
 		}
 		word := text[ws:j]
 		i, runeIdx = j, jr
-		if isTaggedEmote(tagged, wr, jr) || emotes[word] {
+		if isTaggedEmote(tagged, wr, jr) || emotes.has(word) {
 			in.Emotes++
 			prev, run, marks = -1, 0, 0
 			continue

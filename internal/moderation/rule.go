@@ -118,7 +118,7 @@ type ruleSpec struct {
 // buildEnv carries what rules share: the channel's emote names, the
 // domains links may point to, and the term lists Settings.check parsed.
 type buildEnv struct {
-	emotes map[string]bool
+	emotes emoteNames
 	allow  domainList
 	lists  map[string]*termSet
 }

@@ -108,7 +108,7 @@ var sample = sync.OnceValue(func() *honestSample {
 			continue
 		}
 		sl := sampleLine{msg: chat.Message{Text: l}, zh: strings.ContainsFunc(l, isHan)}
-		sc.prepare(&in, &sl.msg, time.Time{}, nil)
+		sc.prepare(&in, &sl.msg, time.Time{}, emoteNames{})
 		sl.norm = bytes.Clone(in.Norm)
 		sl.words = slices.Clone(in.Words)
 		in = Input{}
@@ -430,6 +430,41 @@ func fits(t term, sets ...*termSet) error {
 // field[i], and the term at which the list outgrows its budget. It returns
 // the terms it accepted: the whole list, when it reported nothing.
 func checkTermList(field string, terms []string, add func(field, format string, args ...any)) *termSet {
+	if ts, ok := sharedTermLists()[listKey(terms)]; ok {
+		return ts
+	}
+	return parseTermList(field, terms, add)
+}
+
+// sharedTermLists are the rules' default term and phrase lists (and the
+// empty list), parsed and judged once per process: most channels keep the
+// defaults, and judging a term against the honest sample is the costly
+// part of building an engine. A default list that were refused is left
+// out, so a channel listing it still gets its problems reported.
+var sharedTermLists = sync.OnceValue(func() map[string]*termSet {
+	m := map[string]*termSet{}
+	for _, spec := range registry {
+		for _, list := range [][]string{nil, spec.defaults.Terms, spec.defaults.Phrases} {
+			key := listKey(list)
+			if _, ok := m[key]; ok {
+				continue
+			}
+			refused := false
+			ts := parseTermList("", list, func(string, string, ...any) { refused = true })
+			if !refused {
+				m[key] = ts
+			}
+		}
+	}
+	return m
+})
+
+// listKey is a term list as one map key: each term quoted, so no two
+// lists share a key.
+func listKey(terms []string) string { return fmt.Sprintf("%q", terms) }
+
+// parseTermList is checkTermList without the shared lists.
+func parseTermList(field string, terms []string, add func(field, format string, args ...any)) *termSet {
 	ts := &termSet{}
 	full := false
 	for i, s := range terms {

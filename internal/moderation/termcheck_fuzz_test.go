@@ -37,7 +37,7 @@ func FuzzParseTerm(f *testing.F) {
 		ts.addTerm(tm)
 		var in Input
 		msg := chat.Message{}
-		sc.prepare(&in, &msg, time.Time{}, nil)
+		sc.prepare(&in, &msg, time.Time{}, emoteNames{})
 		if _, ok := ts.match(&in); ok {
 			t.Fatalf("parseTerm(%q) accepted a term that matches an empty message", s)
 		}

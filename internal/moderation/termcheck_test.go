@@ -376,7 +376,7 @@ func TestRegexpsReadBoundedText(t *testing.T) {
 	check := func(text string) string {
 		var in Input
 		msg := chat.Message{Text: text}
-		sc.prepare(&in, &msg, time.Time{}, nil)
+		sc.prepare(&in, &msg, time.Time{}, emoteNames{})
 		if tm, ok := ts.match(&in); ok {
 			return tm.source
 		}

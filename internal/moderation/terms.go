@@ -86,7 +86,9 @@ func unspaced(s string) bool {
 	return false
 }
 
-// termSet matches many terms against an Input without allocating.
+// termSet matches many terms against an Input without allocating. It is
+// only read once built, so one set serves every channel that lists the
+// same terms (see sharedTermLists).
 type termSet struct {
 	terms []term
 	// byFirst lists, for a first byte, the word and phrase terms whose
@@ -95,7 +97,6 @@ type termSet struct {
 	other   []int // regexps and unspaced terms
 	// insts and cost are those of all the set's regexps together.
 	insts, cost int
-	joinBuf     []byte
 }
 
 // addTerm adds a term that has been parsed and fits.
@@ -187,7 +188,10 @@ func phraseAt(in *Input, w int, words [][]byte) bool {
 // characters: a word really split to dodge a filter, not two real words
 // that happen to run together.
 func (ts *termSet) splitAt(in *Input, w int, joined []byte) bool {
-	ts.joinBuf = ts.joinBuf[:0]
+	// The pieces are joined on the stack: the set is shared between
+	// channels checked at the same time, so it keeps no scratch of its own.
+	var local [256]byte
+	buf := local[:0]
 	short := false
 	limit := 3 * len(joined)
 	for k := w; k < len(in.Words); k++ {
@@ -195,11 +199,11 @@ func (ts *termSet) splitAt(in *Input, w int, joined []byte) bool {
 		if utf8.RuneCount(piece) <= 2 {
 			short = true
 		}
-		ts.joinBuf = append(ts.joinBuf, piece...)
-		if k > w && short && stretchMatch(joined, ts.joinBuf) {
+		buf = append(buf, piece...)
+		if k > w && short && stretchMatch(joined, buf) {
 			return true
 		}
-		if len(ts.joinBuf) > limit {
+		if len(buf) > limit {
 			break
 		}
 	}
