@@ -32,6 +32,8 @@ type channelOptions struct {
 	// signals are the account ages and emote names moderation learns
 	// beside chat; zero: text only, as in a dry run.
 	signals signals
+	// faqs is one index per FAQ file list for all channels; nil: a new one.
+	faqs *answer.Library
 }
 
 // learnedPath is a channel's learned-answers FAQ file.
@@ -88,6 +90,9 @@ func buildChannels(cfg *Config, o channelOptions) (*router.Channels, error) {
 		o.log = slog.New(slog.DiscardHandler)
 	}
 	dry := o.store == nil
+	if o.faqs == nil {
+		o.faqs = answer.NewLibrary()
+	}
 	if dry {
 		o.store = escalation.NewMemoryStore()
 	}
@@ -118,11 +123,7 @@ func buildChannels(cfg *Config, o channelOptions) (*router.Channels, error) {
 func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*router.Channel, error) {
 	log := o.log.With("channel", cc.Name)
 	files := faqFiles(cfg, cc)
-	entries, err := answer.LoadFAQ(files...)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := answer.Build(entries)
+	ix, err := o.faqs.Load(files...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +132,7 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 	r := answer.NewResponder(ix, detector, cfg.Answer.Settings(cc.Answer), o.now, log)
 	p := router.Parts{
 		Name: cc.Name, Reader: detector, Responder: r,
-		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval,
+		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval, FAQs: o.faqs,
 		Feedback: feedback.Config{Window: cfg.Feedback.Window, Now: o.now, Log: log},
 		Tips:     newTips(cfg, cc.Name, r, o.metrics, log),
 		Log:      log,

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -95,6 +96,8 @@ type Index struct {
 	// be worth searching for.
 	commonIDF map[string]float64
 	en, zh    analysis.Analyzer
+	// holders counts the holders beyond the first (see shared.go).
+	holders atomic.Int64
 }
 
 // example is one indexed example question.
@@ -127,6 +130,7 @@ func Build(entries []Entry) (*Index, error) {
 		zh:       m.AnalyzerNamed(analyzerZH),
 	}
 	batch := bi.NewBatch()
+	docID := docIDs(entries)
 	df := map[string]map[string]int{"en": {}, "zh": {}}
 	count := map[string]int{}
 	ix.vocab = make([]map[string]struct{}, len(ix.entries))
@@ -137,7 +141,7 @@ func Build(entries []Entry) (*Index, error) {
 			lang := question.DetectLang(q)
 			norm := normalizeText(q)
 			ex := example{entry: i, lang: lang, text: q, terms: ix.analyze(lang, norm)}
-			id := strconv.Itoa(len(ix.docs))
+			id := docID(len(ix.docs))
 			ix.docs = append(ix.docs, ex)
 			doc := map[string]any{fieldEntry: e.ID}
 			if lang == "zh" {
@@ -147,6 +151,9 @@ func Build(entries []Entry) (*Index, error) {
 			}
 			if err := batch.Index(id, doc); err != nil {
 				return nil, fmt.Errorf("index faq %s: %w", e.ID, err)
+			}
+			if err := flushFull(bi, batch); err != nil {
+				return nil, err
 			}
 			count[lang]++
 			for _, t := range ex.terms {
@@ -284,9 +291,6 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-// Close releases the bleve index.
-func (ix *Index) Close() error { return ix.bi.Close() }
-
 // Len is the number of entries.
 func (ix *Index) Len() int { return len(ix.entries) }
 
@@ -413,12 +417,7 @@ func (ix *Index) search(field string, qterms []string, weights []float64) (searc
 	if len(qs) == 0 {
 		return nil, nil
 	}
-	req := bleve.NewSearchRequestOptions(query.NewDisjunctionQuery(qs), 30, 0, false)
-	res, err := ix.bi.Search(req)
-	if err != nil {
-		return nil, fmt.Errorf("search faq: %w", err)
-	}
-	return res.Hits, nil
+	return topHits(ix.bi, query.NewDisjunctionQuery(qs), 30)
 }
 
 // The confidence's shape. It was chosen by sweeping exponents and margins

@@ -19,6 +19,10 @@ type Reloader struct {
 	// (rename over, truncate and write) and works on network mounts.
 	Interval time.Duration
 	Log      *slog.Logger
+	// Library shares the new index with every channel that reads the same
+	// files, so a reload builds it once for all; nil: built for this
+	// responder alone.
+	Library *Library
 
 	last map[string]fileStamp
 }
@@ -52,9 +56,13 @@ func (w *Reloader) Run(ctx context.Context) error {
 	}
 }
 
-func (w *Reloader) stamps() map[string]fileStamp {
-	m := make(map[string]fileStamp, len(w.Files))
-	for _, f := range w.Files {
+func (w *Reloader) stamps() map[string]fileStamp { return stampFiles(w.Files) }
+
+// stampFiles is each file's size and modification time, as far as they
+// can be read.
+func stampFiles(files []string) map[string]fileStamp {
+	m := make(map[string]fileStamp, len(files))
+	for _, f := range files {
 		fi, err := os.Stat(f)
 		if err != nil {
 			m[f] = fileStamp{}
@@ -82,17 +90,12 @@ func (w *Reloader) Reload() error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	entries, err := LoadFAQ(w.Files...)
+	ix, err := w.load()
 	if err != nil {
 		log.Error("faq reload failed; keeping the last good faq", "err", err)
 		return fmt.Errorf("reload faq: %w", err)
 	}
-	ix, err := Build(entries)
-	if err != nil {
-		log.Error("faq reload failed; keeping the last good faq", "err", err)
-		return fmt.Errorf("reload faq: %w", err)
-	}
-	w.Responder.Swap(ix)
-	log.Info("faq reloaded", "entries", len(entries))
+	w.Responder.hold(ix)
+	log.Info("faq reloaded", "entries", ix.Len())
 	return nil
 }

@@ -32,6 +32,10 @@ type Parts struct {
 	// ReloadInterval they are checked for edits (0: never).
 	FAQFiles       []string
 	ReloadInterval time.Duration
+	// FAQs shares reloaded indexes between channels that read the same
+	// files (give the Responder its index from the same library); nil:
+	// each channel builds its own.
+	FAQs *answer.Library
 	// Moderation is the channel's rules engine; nil turns moderation and
 	// its commands off. Blocked keeps the !block list between runs (nil:
 	// for the run only).
@@ -70,6 +74,7 @@ type Channel struct {
 	tips      *answer.Tips
 	files     []string
 	interval  time.Duration
+	faqs      *answer.Library
 	log       *slog.Logger
 
 	// sink posts what is decided outside of a message's trip (reminders,
@@ -105,7 +110,7 @@ func NewChannel(p Parts) *Channel {
 	}
 	c := &Channel{
 		name: p.Name, responder: p.Responder, tips: p.Tips,
-		files: append([]string(nil), p.FAQFiles...), interval: p.ReloadInterval, log: log,
+		files: append([]string(nil), p.FAQFiles...), interval: p.ReloadInterval, faqs: p.FAQs, log: log,
 	}
 	var front, after []Stage
 	cmds := []chat.Command{answer.FAQCommand(p.Responder)}
@@ -224,7 +229,7 @@ func (c *Channel) reload(ctx context.Context) error {
 	log := c.log
 	for {
 		rctx, cancel := context.WithCancel(ctx)
-		w := &answer.Reloader{Files: files, Responder: c.responder, Interval: c.interval, Log: log}
+		w := &answer.Reloader{Files: files, Responder: c.responder, Interval: c.interval, Log: log, Library: c.faqs}
 		done := make(chan error, 1)
 		go func() { done <- w.Run(rctx) }()
 		select {

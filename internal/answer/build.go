@@ -1,0 +1,42 @@
+package answer
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// buildChunk is how many example questions go into bleve at a time. One
+// batch holds every document analysed at once, which for a 10,000-entry
+// FAQ is several times the finished index; batches of this size keep the
+// peak near the finished size. A FAQ smaller than this (nearly all) is
+// one batch, one segment, as it always was.
+const buildChunk = 1000
+
+// flushFull sends batch to bi once it holds buildChunk documents, and
+// empties it for the next ones.
+func flushFull(bi bleve.Index, batch *bleve.Batch) error {
+	if batch.Size() < buildChunk {
+		return nil
+	}
+	if err := bi.Batch(batch); err != nil {
+		return fmt.Errorf("index faq: %w", err)
+	}
+	batch.Reset()
+	return nil
+}
+
+// docIDs), equal scores go to the earlier entry, the same on every run.
+var tieByEntry = []string{"-_score", "_id"}
+
+// docIDs returns the bleve id of the i-th example of entries: its number,
+// zero-padded to one width so ids sort as the examples are ordered.
+func docIDs(entries []Entry) func(i int) string {
+	n := 0
+	for _, e := range entries {
+		n += len(e.Questions)
+	}
+	width := len(strconv.Itoa(n))
+	return func(i int) string { return fmt.Sprintf("%0*d", width, i) }
+}

@@ -1,0 +1,125 @@
+package answer
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"sync"
+)
+
+// An Index may have several holders: every channel whose responder serves
+// it, while a Library shares it. Each holder closes it once; the last
+// Close releases bleve's index.
+
+// retain adds a holder, unless the last one has already closed the index.
+func (ix *Index) retain() bool {
+	for {
+		n := ix.holders.Load()
+		if n < 0 {
+			return false
+		}
+		if ix.holders.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// Close lets go of the caller's hold on the index; the last holder's
+// Close releases the bleve index.
+func (ix *Index) Close() error {
+	if ix.holders.Add(-1) >= 0 {
+		return nil
+	}
+	return ix.bi.Close()
+}
+
+// hold makes ix, which the caller holds on the responder's behalf, the
+// index it serves, and lets go of the responder's hold on the old one.
+// Unlike Swap it does so even when they are the same index: a Library hands
+// out one more hold on the index it already serves when nothing changed.
+func (r *Responder) hold(ix *Index) {
+	r.mu.Lock()
+	old := r.ix
+	r.ix = ix
+	r.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			r.log.Warn("close old faq index", "err", err)
+		}
+	}
+}
+
+// Library keeps one index per distinct list of FAQ files, shared by every
+// channel that reads the same files: a thousand channels on one FAQ hold
+// one index, not a thousand copies. It holds no index itself: an index
+// lives while a channel serves it, and the Library builds it again when
+// the files change or after the last channel has closed it.
+type Library struct {
+	mu   sync.Mutex
+	sets map[string]*shelf
+}
+
+// shelf is one list of files' index, as the files were when it was built.
+type shelf struct {
+	mu     sync.Mutex // held while building, so callers of one list build it once
+	stamps map[string]fileStamp
+	ix     *Index // nil after a failed build; may be closed by its last holder
+	err    error
+}
+
+// NewLibrary returns an empty library.
+func NewLibrary() *Library { return &Library{sets: map[string]*shelf{}} }
+
+// Load returns the index of files (in that order, as LoadFAQ reads them)
+// as they are now, building it only if no caller has since the files last
+// changed. The caller holds the index and must Close it (a Responder does).
+// A FAQ problem is returned to every caller, until the files change.
+func (l *Library) Load(files ...string) (*Index, error) {
+	key := make([]string, len(files))
+	for i, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			f = abs
+		}
+		key[i] = f
+	}
+	l.mu.Lock()
+	s := l.sets[fmt.Sprintf("%q", key)]
+	if s == nil {
+		s = &shelf{}
+		l.sets[fmt.Sprintf("%q", key)] = s
+	}
+	l.mu.Unlock()
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := stampFiles(files)
+	if s.stamps != nil && maps.Equal(s.stamps, now) {
+		if s.err != nil {
+			return nil, s.err
+		}
+		if s.ix.retain() {
+			return s.ix, nil
+		}
+	}
+	ix, err := loadIndex(files)
+	s.stamps, s.ix, s.err = now, ix, err
+	return ix, err
+}
+
+// loadIndex reads files and indexes their entries.
+func loadIndex(files []string) (*Index, error) {
+	entries, err := LoadFAQ(files...)
+	if err != nil {
+		return nil, err
+	}
+	return Build(entries)
+}
+
+// load builds the index of the reloader's files, or gets it from its
+// library.
+func (w *Reloader) load() (*Index, error) {
+	if w.Library != nil {
+		return w.Library.Load(w.Files...)
+	}
+	return loadIndex(w.Files)
+}
