@@ -3,6 +3,7 @@ package answer
 import (
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -40,3 +41,10 @@ func docIDs(entries []Entry) func(i int) string {
 	width := len(strconv.Itoa(n))
 	return func(i int) string { return fmt.Sprintf("%0*d", width, i) }
 }
+
+// sharedMapping is the index mapping every FAQ index is built with, made
+// once per process: its analyzers (stop words, stemmer, CJK bigrams) are
+// the same for every FAQ, bleve only reads a mapping once an index is
+// open, and made again for each of a thousand channels' indexes they
+// were a good part of what a small FAQ costs.
+var sharedMapping = sync.OnceValues(newMapping)

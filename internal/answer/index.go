@@ -111,7 +111,7 @@ type example struct {
 // Build indexes entries. It returns an error only when bleve fails; entries
 // are expected to have been validated by LoadFAQ.
 func Build(entries []Entry) (*Index, error) {
-	m, err := newMapping()
+	m, err := sharedMapping()
 	if err != nil {
 		return nil, err
 	}

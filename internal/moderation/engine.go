@@ -586,6 +586,11 @@ func (e *Engine) addBlocked(t string) error {
 	if err := fits(parsed, e.banned.configured, e.banned.live); err != nil {
 		return err
 	}
+	if e.banned.live == noTerms() {
+		// Every channel starts on the shared empty set; its first
+		// !block gives it one of its own.
+		e.banned.live = &termSet{}
+	}
 	e.banned.live.addTerm(parsed)
 	e.blocked = append(e.blocked, t)
 	return nil

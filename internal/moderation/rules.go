@@ -51,7 +51,7 @@ var registry = []ruleSpec{
 		RuleInfo: RuleInfo{Name: RuleBannedTerms, Summary: "banned words, phrases and /regexps/ (whole words, any disguise)", Options: []string{"terms"}},
 		defaults: RuleSettings{Enabled: true, Severity: 2},
 		build: func(_ RuleSettings, env *buildEnv) (Rule, error) {
-			return &bannedRule{configured: env.terms(RuleBannedTerms, "terms"), live: &termSet{}}, nil
+			return &bannedRule{configured: env.terms(RuleBannedTerms, "terms"), live: noTerms()}, nil
 		},
 	},
 	{

@@ -43,6 +43,20 @@ func TestEnginesShareTables(t *testing.T) {
 	if got := b.Check(chat.Message{User: "x", Text: "get cheap vbucks here now"}); got.Rule != RuleSpam {
 		t.Errorf("own phrase: rule %q, want %q", got.Rule, RuleSpam)
 	}
+	// Every engine starts on the one empty block list; a !block in one
+	// channel stays there.
+	if _, err := a.Block("pineapple"); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Check(chat.Message{User: "y", Text: "pineapple pizza"}); got.Rule != RuleBannedTerms {
+		t.Errorf("blocked term in its channel: rule %q", got.Rule)
+	}
+	if got := c.Check(chat.Message{User: "y", Text: "pineapple pizza"}); got.Rule != "" {
+		t.Errorf("a !block in one channel applies in another: rule %q", got.Rule)
+	}
+	if len(noTerms().terms) != 0 {
+		t.Error("!block added to the shared empty list")
+	}
 }
 
 // TestSharedTermsConcurrent: channels checked at the same time match

@@ -442,9 +442,9 @@ func checkTermList(field string, terms []string, add func(field, format string, 
 // part of building an engine. A default list that were refused is left
 // out, so a channel listing it still gets its problems reported.
 var sharedTermLists = sync.OnceValue(func() map[string]*termSet {
-	m := map[string]*termSet{}
+	m := map[string]*termSet{listKey(nil): emptyTerms}
 	for _, spec := range registry {
-		for _, list := range [][]string{nil, spec.defaults.Terms, spec.defaults.Phrases} {
+		for _, list := range [][]string{spec.defaults.Terms, spec.defaults.Phrases} {
 			key := listKey(list)
 			if _, ok := m[key]; ok {
 				continue
@@ -458,6 +458,12 @@ var sharedTermLists = sync.OnceValue(func() map[string]*termSet {
 	}
 	return m
 })
+
+// emptyTerms is the shared empty set; see noTerms.
+var emptyTerms = &termSet{}
+
+// noTerms is the set of an empty list, which every channel shares.
+func noTerms() *termSet { return emptyTerms }
 
 // listKey is a term list as one map key: each term quoted, so no two
 // lists share a key.
