@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chatdesk/chatdesk/internal/answer/answertest"
 )
@@ -74,51 +70,6 @@ func BenchmarkChannels(b *testing.B) {
 			b.ReportMetric(took/1e9, "build-s")
 		})
 	}
-}
-
-// TestChannelsChild is BenchmarkChannels's child process: it builds the
-// channels of the config it is given and prints what it measured.
-func TestChannelsChild(t *testing.T) {
-	path := os.Getenv(channelsChildEnv)
-	if path == "" {
-		t.Skip("runs only as BenchmarkChannels's child process")
-	}
-	base := peakRSS(t)
-	cfg, err := loadConfig(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	chs, err := buildChannels(cfg, channelOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	took := time.Since(start)
-	peak := peakRSS(t)
-	if err := chs.Close(); err != nil {
-		t.Fatal(err)
-	}
-	fmt.Printf("channels-child: peak_kb=%d base_kb=%d build_ns=%d\n", peak, base, took.Nanoseconds())
-}
-
-// peakRSS is the process's resident-memory high-water mark in KiB.
-func peakRSS(t *testing.T) int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Skipf("no /proc/self/status to read peak memory from: %v", err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				t.Fatalf("VmHWM %q: %v", v, err)
-			}
-			return kb
-		}
-	}
-	t.Fatal("no VmHWM in /proc/self/status")
-	return 0
 }
 
 // lastLine is the last line of out that starts with prefix.
