@@ -86,10 +86,18 @@ type TwitchConfig struct {
 	ClientID   string `mapstructure:"client_id"`
 }
 
-// HTTPConfig is the health and metrics server.
+// HTTPConfig is the health and metrics server, and the web desk on it.
 type HTTPConfig struct {
 	// Addr to listen on; empty turns the server off.
 	Addr string `mapstructure:"addr"`
+	// PublicURL is where viewers reach the desk through a proxy; https
+	// makes its cookies Secure.
+	PublicURL string `mapstructure:"public_url"`
+	// LocalLogin logs one-time login links on Twitch too (always on in
+	// the console).
+	LocalLogin bool `mapstructure:"local_login"`
+	// TrustProxy reads the client's address from X-Forwarded-For.
+	TrustProxy bool `mapstructure:"trust_proxy"`
 }
 
 // FeedbackConfig is how viewers rate the bot's answers.
@@ -124,6 +132,9 @@ func configDefaults() map[string]any {
 		"twitch.token":       "",
 		"twitch.client_id":   "",
 		"http.addr":          "127.0.0.1:8080",
+		"http.public_url":    "",
+		"http.local_login":   false,
+		"http.trust_proxy":   false,
 		"channels":           []any{},
 		"feedback.window":    "2m",
 	}
@@ -274,6 +285,11 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 	if c.HTTP.Addr != "" {
 		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
 			add("http.addr", "%v", err)
+		}
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			add("http.public_url", "%q is not an http(s) URL (e.g. https://desk.example.com)", u)
 		}
 	}
 	c.validateTwitch(add)

@@ -18,6 +18,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/metrics"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
+	"github.com/chatdesk/chatdesk/internal/web"
 )
 
 // runBot runs the bot until ctx is done (or, in the console, until the
@@ -82,8 +83,9 @@ type front struct {
 	live func() metrics.Live
 	// dropped counts messages the front itself dropped; nil: none.
 	dropped func() int64
-	// ln serves /healthz and /metrics; nil: off.
-	ln net.Listener
+	// ln serves /healthz, /metrics and the web desk; nil: off.
+	ln   net.Listener
+	desk web.Config
 }
 
 // serve runs the channels behind a front until ctx ends or the front's chat
@@ -138,7 +140,14 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 	if f.ln != nil {
 		log.Info("health and metrics endpoint listening", "url", "http://"+f.ln.Addr().String()+"/healthz", "metrics", "http://"+f.ln.Addr().String()+"/metrics")
 		status := func() health.Status { return f.health(rt.Dropped()) }
-		g.Go(func() error { return health.Serve(after, f.ln, httpMux(m, status)) })
+		mux := httpMux(m, status)
+		desk, err := newWebDesk(f, chs, store, log)
+		if err != nil {
+			return err
+		}
+		desk.Register(mux)
+		g.Go(func() error { return desk.Run(after) })
+		g.Go(func() error { return health.Serve(after, f.ln, mux) })
 	}
 	err := g.Wait()
 	stopLoops()
@@ -161,6 +170,7 @@ func (a *app) consoleFront(cfg *Config, chs *router.Channels, m *metrics.Metrics
 		messages: msgs, sink: con,
 		run:    func(ctx context.Context) error { return con.Read(ctx, msgs) },
 		health: consoleHealth(chs.Names()),
+		desk:   webDeskConfig(cfg, false),
 	}
 	if m != nil {
 		f.ln = consoleListener(cfg, log)

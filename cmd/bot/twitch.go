@@ -122,5 +122,6 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 		live:    func() metrics.Live { return live.Status().Metrics() },
 		dropped: func() int64 { return live.Status().Dropped },
 		ln:      ln,
+		desk:    webDeskConfig(cfg, true),
 	}, nil
 }

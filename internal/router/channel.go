@@ -65,6 +65,7 @@ type Channel struct {
 	pipeline  *Pipeline
 	responder *answer.Responder
 	desk      *escalation.Desk
+	mod       *moderation.Engine
 	learned   *answer.LearnedFAQ
 	feedback  *feedback.Tracker
 	tips      *answer.Tips
@@ -104,7 +105,7 @@ func NewChannel(p Parts) *Channel {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Channel{
-		name: p.Name, responder: p.Responder, tips: p.Tips,
+		name: p.Name, responder: p.Responder, tips: p.Tips, mod: p.Moderation,
 		files: append([]string(nil), p.FAQFiles...), interval: p.ReloadInterval, log: log,
 	}
 	var front, after []Stage

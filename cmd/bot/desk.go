@@ -1,0 +1,30 @@
+package main
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/chatdesk/chatdesk/internal/escalation"
+	"github.com/chatdesk/chatdesk/internal/router"
+	"github.com/chatdesk/chatdesk/internal/web"
+)
+
+// webDeskConfig is the web desk's part of the config. Local login links are
+// always on in the console (the only way in); on Twitch when asked for.
+func webDeskConfig(cfg *Config, live bool) web.Config {
+	return web.Config{
+		PublicURL:  strings.TrimRight(cfg.HTTP.PublicURL, "/"),
+		LocalLogin: !live || cfg.HTTP.LocalLogin,
+		TrustProxy: cfg.HTTP.TrustProxy,
+	}
+}
+
+// newWebDesk builds the web desk for f's listener.
+func newWebDesk(f front, chs *router.Channels, store escalation.Store, log *slog.Logger) (*web.Server, error) {
+	c := f.desk
+	c.Channels = web.ChannelsOf(chs.All())
+	c.Store = store
+	c.BaseURL = "http://" + f.ln.Addr().String()
+	c.Log = log
+	return web.New(c)
+}

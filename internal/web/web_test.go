@@ -1,0 +1,459 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/escalation"
+)
+
+// The people the desk tells apart.
+var roles = []struct {
+	name string
+	id   *Identity
+}{
+	{"anonymous", nil},
+	{"viewer", &Identity{User: "vic"}},
+	{"moderator of another channel", &Identity{User: "olga", Roles: map[string]Role{"otto": RoleModerator}}},
+	{"moderator", &Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}}},
+	{"broadcaster", &Identity{User: "mira", Roles: map[string]Role{"mira": RoleBroadcaster}}},
+}
+
+// TestAuthorizationMatrix: every route, as each of them, answers what it
+// should; the public pages never show a ticket's words or a viewer's name.
+func TestAuthorizationMatrix(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	const secret, viewer = "where is the secret-ticket-words stash", "Zed_Viewer"
+	f.ask("mira", viewer, secret)
+	f.say("mira", viewer, 0, "!suggest a secret-suggestion-words idea")
+	type want [5]int
+	anyone := func(code int) want { return want{code, code, code, code, code} }
+	desk := want{http.StatusSeeOther, http.StatusForbidden, http.StatusForbidden, http.StatusOK, http.StatusOK}
+	api := want{http.StatusUnauthorized, http.StatusForbidden, http.StatusForbidden, http.StatusOK, http.StatusOK}
+	act := want{http.StatusUnauthorized, http.StatusForbidden, http.StatusForbidden, http.StatusSeeOther, http.StatusSeeOther}
+	routes := []struct {
+		method, path string
+		form         url.Values
+		want         want
+		// public pages must not show ticket text or viewer names.
+		public bool
+	}{
+		{"GET", "/", nil, anyone(200), true},
+		{"GET", "/c/mira", nil, anyone(200), true},
+		{"GET", "/c/mira?q=secret+stash", nil, anyone(200), true},
+		{"GET", "/c/nobody", nil, anyone(404), true},
+		{"GET", "/c/mira/suggest", nil, anyone(200), true},
+		{"POST", "/c/mira/suggest", url.Values{"text": {"more art streams"}}, anyone(303), true},
+		{"GET", "/c/mira/improvements", nil, anyone(200), true},
+		{"GET", "/static/desk.css", nil, anyone(200), true},
+		{"GET", "/login", nil, anyone(200), true},
+		{"POST", "/login", url.Values{"token": {"not-a-token"}}, anyone(403), true},
+		{"GET", "/desk", nil, want{303, 403, 200, 200, 200}, false},
+		{"GET", "/desk/mira", nil, desk, false},
+		{"GET", "/desk/otto", nil, want{303, 403, 200, 403, 403}, false},
+		{"GET", "/desk/nobody", nil, want{303, 403, 403, 403, 403}, false},
+		{"GET", "/desk/mira/queue", nil, api, false},
+		{"GET", "/desk/mira/events", nil, api, false},
+		{"POST", "/desk/mira/tickets/{n}/claim", url.Values{}, act, false},
+		{"POST", "/desk/mira/tickets/{n}/answer", url.Values{"text": {"on Tuesday"}}, act, false},
+		{"POST", "/desk/mira/tickets/{n}/dismiss", url.Values{"text": {"duplicate"}}, act, false},
+		{"POST", "/desk/mira/tickets/{n}/resolve", url.Values{}, act, false},
+		{"POST", "/desk/mira/pardon", url.Values{"user": {"ana"}}, act, false},
+		{"POST", "/logout", url.Values{}, anyone(303), true},
+	}
+	for _, rt := range routes {
+		for i, who := range roles {
+			t.Run(rt.method+" "+rt.path+" as "+who.name, func(t *testing.T) {
+				b := f.browser()
+				if who.id != nil {
+					b = f.signedIn(*who.id)
+				}
+				path := rt.path
+				if strings.Contains(path, "{n}") {
+					n := f.file("mira", "asker", "question "+strconv.Itoa(i)+" for "+rt.path)
+					path = strings.ReplaceAll(path, "{n}", strconv.FormatInt(n, 10))
+				}
+				var p page
+				switch {
+				case rt.method == "POST":
+					form := url.Values{}
+					for k, v := range rt.form {
+						form[k] = v
+					}
+					p = b.post(path, form)
+				case strings.HasSuffix(path, "/events"):
+					// A stream never ends by itself: this one ends at once.
+					ctx, cancel := context.WithCancel(context.Background())
+					cancel()
+					p = b.do(ctx, "GET", path, nil)
+				default:
+					p = b.get(path)
+				}
+				if p.status != rt.want[i] {
+					t.Fatalf("status %d; want %d\n%s", p.status, rt.want[i], p.body)
+				}
+				if p.status == http.StatusSeeOther && rt.want[0] == http.StatusSeeOther && who.id == nil && !rt.public {
+					if loc := p.header.Get("Location"); loc != "/login" {
+						t.Errorf("redirect to %q; want /login", loc)
+					}
+				}
+				if rt.public || p.status >= 300 {
+					for _, words := range []string{"secret-ticket-words", "secret-suggestion-words", "zed_viewer", "Zed_Viewer", "192.0.2.7"} {
+						if strings.Contains(p.body, words) {
+							t.Errorf("the page shows %q:\n%s", words, p.body)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestCSRF: a state change without the form's token, or with another
+// browser's or another session's, is refused with 403 and changes nothing.
+func TestCSRF(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	n := f.ask("mira", "ana", "when is the next collab?")
+	kim := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	other := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	foreign := other.csrf() // the same user, another session
+	claim := "/desk/mira/tickets/" + strconv.FormatInt(n, 10) + "/claim"
+	for _, tc := range []struct {
+		name, path, token string
+		b                 *browser
+	}{
+		{"claim, no token", claim, "", kim},
+		{"claim, wrong token", claim, "AAAA", kim},
+		{"claim, another session's token", claim, foreign, kim},
+		{"pardon, no token", "/desk/mira/pardon", "", kim},
+		{"suggest, no token", "/c/mira/suggest", "", f.browser()},
+		{"suggest, garbage", "/c/mira/suggest", "%%%", f.browser()},
+		{"logout, no token", "/logout", "", kim},
+		{"login, no token", "/login", "", f.browser()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.b.csrf() // the browser has its csrf cookie, as after any page
+			form := url.Values{"text": {"an idea"}, "user": {"ana"}}
+			if tc.token != "" {
+				form.Set("csrf", tc.token)
+			}
+			p := tc.b.do(context.Background(), "POST", tc.path, form)
+			if p.status != http.StatusForbidden {
+				t.Fatalf("status %d; want 403\n%s", p.status, p.body)
+			}
+		})
+	}
+	if got := f.ticket("mira", n); got.State != escalation.StateNew {
+		t.Errorf("ticket is %s after refused forms; want new", got.State)
+	}
+	open, _ := f.store.List(context.Background(), "mira", escalation.Filter{Open: true})
+	if len(open) != 1 {
+		t.Errorf("%d open tickets; want 1 (no suggestion filed)", len(open))
+	}
+}
+
+// TestLoginLink: the local link signs in once; used again, or too late, it
+// is refused.
+func TestLoginLink(t *testing.T) {
+	now := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	f := newFixture(t, escalation.NewMemoryStore(), func(s *setup) { s.Now = clock })
+	link := f.srv.LoginLink()
+	if !strings.HasPrefix(link, "http://127.0.0.1:8080/login?token=") {
+		t.Fatalf("link %q", link)
+	}
+	u, _ := url.Parse(link)
+	token := u.Query().Get("token")
+
+	b := f.browser()
+	if p := b.get("/login?token=" + url.QueryEscape(token)); p.status != 200 || !strings.Contains(p.body, token) {
+		t.Fatalf("login page: %d\n%s", p.status, p.body)
+	}
+	if p := b.get("/desk"); p.status != http.StatusSeeOther {
+		t.Fatalf("opening the link signed in already (%d): a link previewer would use it up", p.status)
+	}
+	if p := b.post("/login", url.Values{"token": {token}}); p.status != http.StatusSeeOther || p.header.Get("Location") != "/desk" {
+		t.Fatalf("sign in: %d\n%s", p.status, p.body)
+	}
+	ck := b.cookies[sessionCookie]
+	if ck == nil || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode {
+		t.Fatalf("session cookie %+v; want HttpOnly, SameSite=Strict", ck)
+	}
+	if p := b.get("/desk/mira"); p.status != 200 {
+		t.Fatalf("desk after sign-in: %d", p.status)
+	}
+
+	replay := f.browser()
+	if p := replay.post("/login", url.Values{"token": {token}}); p.status != http.StatusForbidden || !strings.Contains(p.body, "used already") {
+		t.Fatalf("replayed token: %d\n%s", p.status, p.body)
+	}
+
+	late := f.srv.LoginLink()
+	u, _ = url.Parse(late)
+	now = now.Add(LoginLinkLifetime)
+	if p := replay.post("/login", url.Values{"token": {u.Query().Get("token")}}); p.status != http.StatusForbidden || !strings.Contains(p.body, "expired") {
+		t.Fatalf("expired token: %d\n%s", p.status, p.body)
+	}
+	if p := replay.get("/desk"); p.status != http.StatusSeeOther {
+		t.Fatalf("refused tokens signed in: %d", p.status)
+	}
+	// A session outlives nothing: past its lifetime it is refused.
+	now = now.Add(SessionLifetime)
+	if p := b.get("/desk/mira"); p.status != http.StatusSeeOther {
+		t.Fatalf("expired session: %d", p.status)
+	}
+}
+
+// TestSessionFromAnotherKey: a cookie signed by another server's key (or
+// edited) is no session.
+func TestSessionFromAnotherKey(t *testing.T) {
+	store := escalation.NewMemoryStore()
+	a := newFixture(t, store, func(s *setup) { s.Key = []byte("key-of-a-0123456789abcdef0123456") })
+	b := newFixture(t, store, func(s *setup) { s.Key = []byte("key-of-b-0123456789abcdef0123456") })
+	mod := Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}}
+	fromB := b.signedIn(mod)
+	fromB.h = a.h
+	if p := fromB.get("/desk/mira"); p.status != http.StatusSeeOther {
+		t.Fatalf("a session signed by another key: %d; want 303 to /login", p.status)
+	}
+	if p := fromB.get("/desk/mira/queue"); p.status != http.StatusUnauthorized {
+		t.Fatalf("queue with another key's session: %d; want 401", p.status)
+	}
+	// Tampered: the same cookie, its roles changed, its signature kept.
+	own := a.signedIn(Identity{User: "vic"})
+	body, sig, _ := strings.Cut(own.cookies[sessionCookie].Value, ".")
+	data, _ := a.srv.ck.open("session", body+"."+sig)
+	var s session
+	_ = json.Unmarshal(data, &s)
+	s.Roles = map[string]Role{"mira": RoleBroadcaster}
+	forged, _ := json.Marshal(s)
+	own.cookies[sessionCookie].Value = strings.SplitN(a.srv.ck.seal("session", forged), ".", 2)[0] + "." + sig
+	if p := own.get("/desk/mira"); p.status != http.StatusSeeOther {
+		t.Fatalf("a tampered session: %d", p.status)
+	}
+}
+
+// TestStoredXSSIsInert: what viewers type in chat — their words, their
+// display names, their earlier lines, a moderator's answer — renders as
+// text on every page.
+func TestStoredXSSIsInert(t *testing.T) {
+	payloads := []string{`<script>alert(1)</script>`, `"><img src=x onerror=alert(2)>`, `</style><script>alert(3)</script>`, `javascript:alert(4)`}
+	f := newFixture(t, escalation.NewMemoryStore())
+	for i, p := range payloads {
+		f.say("mira", "ana", 0, "earlier line "+p)
+		n := f.ask("mira", "ana", "is this fine "+p)
+		if i%2 == 0 {
+			f.say("mira", "kim", chat.RoleModerator, "!answer "+strconv.FormatInt(n, 10)+" answered "+p)
+		}
+	}
+	f.say("mira", "ana", 0, "!suggest "+payloads[0])
+	mod := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	pages := []string{"/", "/c/mira", "/c/mira?q=" + url.QueryEscape(payloads[0]), "/c/mira?q=" + url.QueryEscape(payloads[1]),
+		"/c/mira/suggest", "/c/mira/improvements", "/login?token=" + url.QueryEscape(payloads[1]), "/desk", "/desk/mira", "/desk/mira/queue"}
+	for _, path := range pages {
+		p := mod.get(path)
+		if p.status != 200 {
+			t.Errorf("%s: %d", path, p.status)
+		}
+		for _, bad := range []string{"<script>alert", "<img src=x", "</style><script", `href="javascript:`} {
+			if strings.Contains(p.body, bad) {
+				t.Errorf("%s renders %q raw", path, bad)
+			}
+		}
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP %q", path, csp)
+		}
+	}
+	if p := mod.get("/desk/mira"); !strings.Contains(p.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("the desk does not show the payload as text:\n%s", p.body)
+	}
+}
+
+// TestTwoModeratorsRace: both saw the same ticket and click claim; one gets
+// it, the other is told who did.
+func TestTwoModeratorsRace(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	n := f.ask("mira", "ana", "when is the next collab?")
+	seen := rev(f.ticket("mira", n))
+	kim := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	lea := f.signedIn(Identity{User: "lea", Roles: map[string]Role{"mira": RoleModerator}})
+	path := "/desk/mira/tickets/" + strconv.FormatInt(n, 10) + "/claim"
+	type result struct {
+		who string
+		p   page
+	}
+	results := make(chan result, 2)
+	for _, b := range []struct {
+		who string
+		b   *browser
+	}{{"kim", kim}, {"lea", lea}} {
+		token := b.b.csrf()
+		go func() {
+			results <- result{b.who, b.b.do(context.Background(), "POST", path, url.Values{"csrf": {token}, "rev": {seen}, "op": {b.who}})}
+		}()
+	}
+	var won, lost []result
+	for range 2 {
+		r := <-results
+		switch r.p.status {
+		case http.StatusSeeOther:
+			won = append(won, r)
+		case http.StatusConflict:
+			lost = append(lost, r)
+		default:
+			t.Fatalf("%s: status %d\n%s", r.who, r.p.status, r.p.body)
+		}
+	}
+	if len(won) != 1 || len(lost) != 1 {
+		t.Fatalf("won %d, lost %d; want one each", len(won), len(lost))
+	}
+	if got := f.ticket("mira", n); got.ClaimedBy != won[0].who {
+		t.Errorf("claimed by %q; want %q", got.ClaimedBy, won[0].who)
+	}
+	if !strings.Contains(lost[0].p.body, "changed meanwhile") && !strings.Contains(lost[0].p.body, "claimed by "+won[0].who) {
+		t.Errorf("the loser is not told:\n%s", lost[0].p.body)
+	}
+}
+
+// TestAnswerReachesChatAsCommandDoes: an answer from the desk posts to chat
+// what !answer posts to its askers, word for word.
+func TestAnswerReachesChatAsCommandDoes(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	inChat := f.ask("mira", "ana", "when is the next collab?")
+	fromWeb := f.ask("otto", "ana", "when is the next collab?")
+	d := f.say("mira", "kim", chat.RoleModerator, "!answer "+strconv.FormatInt(inChat, 10)+" next Friday with Otto")
+	var want string
+	for _, r := range d.Replies {
+		if strings.HasPrefix(r.Text, "@ana") {
+			want = r.Text
+		}
+	}
+	if want == "" {
+		t.Fatalf("!answer posted no answer to ana: %v", d.Replies)
+	}
+	before := len(f.chat.lines())
+	kim := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"otto": RoleModerator}})
+	p := kim.post("/desk/otto/tickets/"+strconv.FormatInt(fromWeb, 10)+"/answer", url.Values{"text": {"next Friday with Otto"}, "rev": {rev(f.ticket("otto", fromWeb))}})
+	if p.status != http.StatusSeeOther {
+		t.Fatalf("answer: %d\n%s", p.status, p.body)
+	}
+	got := f.chat.lines()[before:]
+	if len(got) != 1 || got[0] != want {
+		t.Fatalf("chat got %q; want %q", got, want)
+	}
+	if p := kim.get("/desk/otto"); !strings.Contains(p.body, "delivered to ana") {
+		t.Errorf("the moderator is not told who got it:\n%s", p.body)
+	}
+	// The rest of a ticket's life, from the desk.
+	for _, step := range []struct{ action, state string }{{"resolve", "resolved"}, {"reopen", "new"}, {"dismiss", "dismissed"}} {
+		form := url.Values{"rev": {rev(f.ticket("otto", fromWeb))}, "text": {"asked twice"}}
+		if p := kim.post("/desk/otto/tickets/"+strconv.FormatInt(fromWeb, 10)+"/"+step.action, form); p.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", step.action, p.status, p.body)
+		}
+		if got := f.ticket("otto", fromWeb).State; string(got) != step.state {
+			t.Fatalf("after %s: %s; want %s", step.action, got, step.state)
+		}
+	}
+}
+
+// TestLearnFromDesk: an answered question goes into the FAQ as !learn puts
+// it, and once resolved the improvements page says so without its asker.
+func TestLearnFromDesk(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	n := f.ask("mira", "Ana_Asks", "do you ever stream on mondays")
+	kim := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	num := strconv.FormatInt(n, 10)
+	kim.post("/desk/mira/tickets/"+num+"/answer", url.Values{"text": {"not on Mondays, sorry"}, "rev": {rev(f.ticket("mira", n))}})
+	if p := kim.post("/desk/mira/tickets/"+num+"/learn", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("learn: %d\n%s", p.status, p.body)
+	}
+	if p := kim.get("/desk/mira"); !strings.Contains(p.body, "learned ✓") {
+		t.Fatalf("learn note missing:\n%s", p.body)
+	}
+	if p := kim.post("/desk/mira/tickets/"+num+"/learn", url.Values{}); p.status != http.StatusConflict || !strings.Contains(p.body, "already has") {
+		t.Fatalf("learn twice: %d\n%s", p.status, p.body)
+	}
+	p := f.browser().get("/c/mira/improvements")
+	if !strings.Contains(p.body, "now in the FAQ") || !strings.Contains(p.body, "do you ever stream on mondays") {
+		t.Errorf("improvements do not list the learned entry:\n%s", p.body)
+	}
+	if strings.Contains(strings.ToLower(p.body), "ana_asks") || strings.Contains(p.body, "not on Mondays") == false {
+		// The answer is public (it is the FAQ's now); the asker is not.
+	}
+	if strings.Contains(strings.ToLower(p.body), "ana_asks") {
+		t.Errorf("improvements name the asker:\n%s", p.body)
+	}
+}
+
+// TestSuggestionBox: the form files an anonymous suggestion that keeps
+// nothing of the sender, once per form, within the box's limit.
+func TestSuggestionBox(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	b := f.browser()
+	b.remote = "198.51.100.23:4321"
+	p := b.get("/c/mira/suggest")
+	for _, says := range []string{"What is kept", "Not kept", "IP"} {
+		if !strings.Contains(p.body, says) {
+			t.Errorf("the form does not say %q", says)
+		}
+	}
+	nonce := regexpField(p.body, "nonce")
+	form := url.Values{"csrf": {regexpField(p.body, "csrf")}, "nonce": {nonce}, "text": {"a  cozy   cooking stream"}}
+	for range 2 { // sent twice, filed once
+		if p := b.do(context.Background(), "POST", "/c/mira/suggest", form); p.status != http.StatusSeeOther {
+			t.Fatalf("suggest: %d\n%s", p.status, p.body)
+		}
+	}
+	open, _ := f.store.List(context.Background(), "mira", escalation.Filter{Open: true})
+	if len(open) != 1 {
+		t.Fatalf("%d tickets; want 1", len(open))
+	}
+	s := open[0]
+	if s.Kind != escalation.KindSuggestion || s.Text != "a cozy cooking stream" || len(s.Askers) != 1 || s.Askers[0].User != escalation.AnonymousLogin {
+		t.Fatalf("suggestion %+v", s)
+	}
+	raw, _ := json.Marshal(s)
+	for _, leak := range []string{"198.51.100.23", "4321", "Go-http-client", nonce} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("the stored suggestion holds %q: %s", leak, raw)
+		}
+	}
+	if p := b.get("/c/mira/suggest?sent=1"); !strings.Contains(p.body, "in the box, anonymously") {
+		t.Errorf("no thanks:\n%s", p.body)
+	}
+}
+
+// TestSuggestionRateLimit: one client is held to the box's limit, through
+// the same keyed hash as !suggest; another client is not held by it.
+func TestSuggestionRateLimit(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore(), func(s *setup) { s.Desk.SuggestLimit = 0 })
+	a, c := f.browser(), f.browser()
+	c.remote = "203.0.113.9:1"
+	for i := range escalation.DefaultSuggestLimit {
+		if p := a.post("/c/mira/suggest", url.Values{"text": {"idea " + strconv.Itoa(i)}, "nonce": {strconv.Itoa(i)}}); p.status != http.StatusSeeOther {
+			t.Fatalf("suggestion %d: %d", i, p.status)
+		}
+	}
+	if p := a.post("/c/mira/suggest", url.Values{"text": {"one too many"}, "nonce": {"x"}}); p.status != http.StatusTooManyRequests {
+		t.Fatalf("over the limit: %d; want 429", p.status)
+	}
+	if p := c.post("/c/mira/suggest", url.Values{"text": {"from someone else"}, "nonce": {"y"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("another client: %d; want 303", p.status)
+	}
+}
+
+func regexpField(body, name string) string {
+	i := strings.Index(body, `name="`+name+`" value="`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(`name="`+name+`" value="`):]
+	return rest[:strings.Index(rest, `"`)]
+}
