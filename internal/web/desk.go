@@ -212,7 +212,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, _ se
 	rc := http.NewResponseController(w)
 	changed, stop := s.hub.subscribe(ch.Name())
 	defer stop()
-	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+	s.look(r.Context(), ch.Name(), true)
+	// A desk that (re)connects may have missed changes: it reloads at once.
+	if _, err := fmt.Fprint(w, "retry: 2000\n\nevent: changed\ndata: "+ch.Name()+"\n\n"); err != nil {
 		return
 	}
 	_ = rc.Flush()

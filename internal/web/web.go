@@ -80,6 +80,10 @@ type Server struct {
 	now      func() time.Time
 	done     chan struct{}
 	doneOnce sync.Once
+
+	// marks are the open queues as the poll last saw them, by channel.
+	marksMu sync.Mutex
+	marks   map[string]string
 }
 
 //go:embed templates/*.html
@@ -103,7 +107,7 @@ func New(c Config) (*Server, error) {
 		cfg: c, channels: map[string]Channel{}, log: c.Log, now: c.Now,
 		ck:    cookies{signer: newSigner(c.Key), secure: strings.HasPrefix(c.PublicURL, "https://"), now: c.Now},
 		links: &loginLinks{now: c.Now, tokens: map[[32]byte]time.Time{}},
-		hub:   newHub(), done: make(chan struct{}),
+		hub:   newHub(), done: make(chan struct{}), marks: map[string]string{},
 	}
 	for _, ch := range c.Channels {
 		s.channels[ch.Name()] = ch
@@ -158,31 +162,44 @@ func (s *Server) Run(ctx context.Context) error {
 	defer s.doneOnce.Do(func() { close(s.done) })
 	tick := time.NewTicker(s.cfg.Poll)
 	defer tick.Stop()
-	seen := map[string]string{}
 	for {
 		if s.cfg.LocalLogin && !s.links.live() {
 			s.log.Info("web desk: open this link on this machine to sign in (it works once, for "+LoginLinkLifetime.String()+")", "url", s.LoginLink())
 		}
 		for _, name := range s.order {
-			if !s.hub.watched(name) {
-				delete(seen, name)
-				continue
+			if s.hub.watched(name) {
+				s.look(ctx, name, false)
+			} else {
+				s.marksMu.Lock()
+				delete(s.marks, name)
+				s.marksMu.Unlock()
 			}
-			mark, err := s.queueMark(ctx, name)
-			if err != nil {
-				s.log.Warn("web desk: look for ticket changes", "channel", name, "err", err)
-				continue
-			}
-			if old, ok := seen[name]; ok && old != mark {
-				s.hub.publish(name)
-			}
-			seen[name] = mark
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
 		}
+	}
+}
+
+// look compares channel's open queue with the last look and wakes its
+// desks when it changed. first only records the queue, once, for a desk
+// that just opened: the change after it is then never missed.
+func (s *Server) look(ctx context.Context, channel string, first bool) {
+	mark, err := s.queueMark(ctx, channel)
+	if err != nil {
+		s.log.Warn("web desk: look for ticket changes", "channel", channel, "err", err)
+		return
+	}
+	s.marksMu.Lock()
+	old, ok := s.marks[channel]
+	if !first || !ok {
+		s.marks[channel] = mark
+	}
+	s.marksMu.Unlock()
+	if !first && ok && old != mark {
+		s.hub.publish(channel)
 	}
 }
 
