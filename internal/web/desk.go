@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -109,6 +111,8 @@ type deskView struct {
 	Learns  bool
 	Pardon  bool
 	Events  []modEvent
+	// Mark is the queue's state as rendered.
+	Mark string
 }
 
 // Shown bounds of the desk.
@@ -153,6 +157,7 @@ func (s *Server) deskOf(ctx context.Context, ch Channel, id Identity) (deskView,
 	if err != nil {
 		return v, err
 	}
+	v.Mark = markOf(open)
 	for _, t := range open {
 		tv := ticketView{Ticket: t, Age: chat.FormatDuration(now.Sub(t.CreatedAt), 2), Op: randomToken()}
 		tv.Late = set.FirstResponse > 0 && t.FirstResponseAt.IsZero() && now.Sub(t.CreatedAt) > set.FirstResponse
@@ -196,11 +201,17 @@ func (s *Server) queueMark(ctx context.Context, channel string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
+	return markOf(open), nil
+}
+
+// markOf names a queue's state in a few characters: a desk that shows the
+// mark an event carries needs no reload.
+func markOf(open []escalation.Ticket) string {
+	h := sha256.New()
 	for _, t := range open {
-		fmt.Fprintf(&b, "%d:%d ", t.Number, t.Revision)
+		fmt.Fprintf(h, "%d:%d ", t.Number, t.Revision)
 	}
-	return b.String(), nil
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // events streams a wake-up to the desk's script whenever the queue changes,
@@ -213,8 +224,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, _ se
 	changed, stop := s.hub.subscribe(ch.Name())
 	defer stop()
 	s.look(r.Context(), ch.Name(), true)
-	// A desk that (re)connects may have missed changes: it reloads at once.
-	if _, err := fmt.Fprint(w, "retry: 2000\n\nevent: changed\ndata: "+ch.Name()+"\n\n"); err != nil {
+	// A desk that (re)connects may have missed changes: it hears the
+	// queue's mark at once, and reloads when it shows another.
+	if _, err := fmt.Fprint(w, "retry: 2000\n\nevent: changed\ndata: "+s.mark(ch.Name())+"\n\n"); err != nil {
 		return
 	}
 	_ = rc.Flush()
@@ -228,7 +240,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, _ se
 		case <-s.done:
 			return
 		case <-changed:
-			msg = "event: changed\ndata: " + ch.Name() + "\n\n"
+			msg = "event: changed\ndata: " + s.mark(ch.Name()) + "\n\n"
 		case <-beat.C:
 			msg = ": still here\n\n" // keeps proxies from closing an idle stream
 		}
@@ -277,7 +289,7 @@ func (s *Server) work(w http.ResponseWriter, r *http.Request, ch Channel, ss ses
 			done.Note += " — but posting it to chat failed; the viewers get it when they next chat"
 		}
 	}
-	s.hub.publish(ch.Name())
+	s.look(r.Context(), ch.Name(), false)
 	s.ck.flash(w, done.Note)
 	if done.Refused {
 		// Told at once, on the queue as it is now.

@@ -260,7 +260,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusServiceUnavailable, "The suggestion box is unreachable right now; try again in a minute.")
 		return
 	}
-	s.hub.publish(ch.Name())
+	s.look(r.Context(), ch.Name(), false)
 	http.Redirect(w, r, "/c/"+ch.Name()+"/suggest?sent=1", http.StatusSeeOther)
 }
 

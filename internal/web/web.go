@@ -203,6 +203,13 @@ func (s *Server) look(ctx context.Context, channel string, first bool) {
 	}
 }
 
+// mark is channel's queue as last seen.
+func (s *Server) mark(channel string) string {
+	s.marksMu.Lock()
+	defer s.marksMu.Unlock()
+	return s.marks[channel]
+}
+
 // secure sets the headers every response carries: a strict CSP (no inline
 // script or style, nothing from elsewhere), no framing, no referrer (a login
 // link must not leak through one).

@@ -1,7 +1,7 @@
 // The desk works without this script; it only keeps the queue live. On
 // each change the server announces (Server-Sent Events), the queue is
-// fetched again as the server renders it. A moderator typing an answer is
-// never interrupted: the change waits until they leave the field.
+// fetched again as the server renders it. A moderator working a form is
+// never interrupted: the change waits until they leave the queue's fields.
 (function () {
   'use strict';
   var live = document.getElementById('live');
@@ -9,11 +9,14 @@
   if (!live || !queue || !window.EventSource || !window.fetch) {
     return;
   }
+  var shown = queue.dataset.mark;
   var pending = false;
   var busy = false;
   function editing() {
     var a = document.activeElement;
-    return a && queue.contains(a) && (a.tagName === 'INPUT' || a.tagName === 'TEXTAREA') && a.value !== '';
+    // A focused button counts: between pressing and releasing it, a swap
+    // would put a new, empty form under the pointer.
+    return a && queue.contains(a) && /^(INPUT|TEXTAREA|BUTTON|SELECT)$/.test(a.tagName);
   }
   function refresh() {
     if (busy || editing()) {
@@ -28,6 +31,11 @@
       }
       return r.text();
     }).then(function (html) {
+      if (editing()) {
+        // They started typing while it loaded: later.
+        pending = true;
+        return;
+      }
       queue.innerHTML = html;
       live.textContent = 'Live';
     }).catch(function () {
@@ -39,13 +47,18 @@
       }
     });
   }
-  queue.addEventListener('focusout', function () {
-    if (pending) {
+  queue.addEventListener('focusout', function (e) {
+    if (pending && !(e.relatedTarget && queue.contains(e.relatedTarget))) {
       window.setTimeout(refresh, 0);
     }
   });
   var es = new EventSource(live.dataset.events);
-  es.addEventListener('changed', refresh);
+  es.addEventListener('changed', function (e) {
+    if (e.data !== shown) {
+      shown = e.data;
+      refresh();
+    }
+  });
   es.onopen = function () {
     live.hidden = false;
     live.textContent = 'Live';
