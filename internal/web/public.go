@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/http"
 	"sort"
 	"strconv"
@@ -67,9 +68,9 @@ type kbView struct {
 	Query   string
 	Lang    string
 	// Matches are the search's best entries, most confident first; Rest
-	// the other entries in the FAQ's order.
+	// the other entries in the FAQ's order, rendered.
 	Matches   []kbEntry
-	Rest      []kbEntry
+	Rest      []template.HTML
 	Searched  bool
 	Threshold float64
 	Suggest   bool
@@ -91,29 +92,29 @@ func (s *Server) knowledgeBase(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v, err := Search(ch.Responder(), r.URL.Query().Get("q"), preferredLang(r))
+	v, err := s.search(ch, r.URL.Query().Get("q"), preferredLang(r))
 	if err != nil {
 		s.log.Warn("web desk: search the faq", "channel", ch.Name(), "err", err)
 		s.fail(w, r, http.StatusInternalServerError, "The search failed; the bot's log says why.")
 		return
 	}
-	v.Channel, v.Suggest = ch.Name(), ch.Desk() != nil
 	s.render(w, r, http.StatusOK, "kb", ch.Name()+" — questions and answers", v)
 }
 
 // maxQuery bounds a search, as chat bounds a message.
 const maxQuery = 500
 
-// Search is the knowledge base for query: through the same matcher as chat
+// search is the knowledge base for query: through the same matcher as chat
 // (Responder.Lookup), the best entries first, even below the chat's
 // threshold, with the one chat would answer marked. lang is the viewer's
 // language when the query does not tell.
-func Search(res *answer.Responder, query, lang string) (kbView, error) {
+func (s *Server) search(ch Channel, query, lang string) (kbView, error) {
+	res := ch.Responder()
 	query = strings.TrimSpace(query)
 	if utf8.RuneCountInString(query) > maxQuery {
 		query = string([]rune(query)[:maxQuery])
 	}
-	v := kbView{Query: query, Lang: lang}
+	v := kbView{Channel: ch.Name(), Query: query, Lang: lang, Suggest: ch.Desk() != nil}
 	first := map[string]bool{}
 	if query != "" {
 		v.Searched = true
@@ -136,12 +137,56 @@ func Search(res *answer.Responder, query, lang string) (kbView, error) {
 			v.Matches = append(v.Matches, e)
 		}
 	}
-	for _, e := range res.Entries() {
+	entries := res.Entries()
+	rendered, err := s.entriesHTML(ch.Name(), entries, v.Lang)
+	if err != nil {
+		return v, err
+	}
+	for i, e := range entries {
 		if !first[e.ID] {
-			v.Rest = append(v.Rest, entryView(e, v.Lang))
+			v.Rest = append(v.Rest, rendered[i])
 		}
 	}
 	return v, nil
+}
+
+// renderedFAQ is a channel's entries rendered once for a language: a page
+// then copies them instead of running the template 200 times.
+type renderedFAQ struct {
+	entries []answer.Entry
+	lang    string
+	html    []template.HTML
+}
+
+// entriesHTML renders entries in lang, or returns them as rendered last
+// time: the entries are the index's own slice, replaced (never changed) on
+// reload.
+func (s *Server) entriesHTML(channel string, entries []answer.Entry, lang string) ([]template.HTML, error) {
+	s.kbMu.Lock()
+	defer s.kbMu.Unlock()
+	for _, c := range s.kbCache[channel] {
+		if c.lang == lang && len(c.entries) == len(entries) && (len(entries) == 0 || &c.entries[0] == &entries[0]) {
+			return c.html, nil
+		}
+	}
+	out := make([]template.HTML, len(entries))
+	var b strings.Builder
+	for i, e := range entries {
+		b.Reset()
+		if err := s.pages["kb"].ExecuteTemplate(&b, "entry", entryView(e, lang)); err != nil {
+			return nil, err
+		}
+		out[i] = template.HTML(b.String()) // html/template escaped it
+	}
+	// One rendering per language, of the current entries only.
+	kept := []renderedFAQ{{entries: entries, lang: lang, html: out}}
+	for _, c := range s.kbCache[channel] {
+		if c.lang != lang && len(c.entries) == len(entries) && (len(entries) == 0 || &c.entries[0] == &entries[0]) {
+			kept = append(kept, c)
+		}
+	}
+	s.kbCache[channel] = kept
+	return out, nil
 }
 
 func entryView(e answer.Entry, lang string) kbEntry {
@@ -248,7 +293,11 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 		s.renderSuggest(w, r, ch, http.StatusRequestEntityTooLarge, text, false)
 		return
 	}
-	_, err := d.SuggestAnonymously(r.Context(), s.clientOf(r), r.PostFormValue("nonce"), text)
+	nonce := r.PostFormValue("nonce")
+	if nonce == "" { // a form of its own making: one filing per send
+		nonce = randomToken()
+	}
+	_, err := d.SuggestAnonymously(r.Context(), s.clientOf(r), nonce, text)
 	switch {
 	case errors.Is(err, escalation.ErrRateLimited):
 		n, window := d.SuggestLimit()

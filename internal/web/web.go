@@ -84,6 +84,9 @@ type Server struct {
 	// marks are the open queues as the poll last saw them, by channel.
 	marksMu sync.Mutex
 	marks   map[string]string
+
+	kbMu    sync.Mutex
+	kbCache map[string][]renderedFAQ
 }
 
 //go:embed templates/*.html
@@ -107,7 +110,7 @@ func New(c Config) (*Server, error) {
 		cfg: c, channels: map[string]Channel{}, log: c.Log, now: c.Now,
 		ck:    cookies{signer: newSigner(c.Key), secure: strings.HasPrefix(c.PublicURL, "https://"), now: c.Now},
 		links: &loginLinks{now: c.Now, tokens: map[[32]byte]time.Time{}},
-		hub:   newHub(), done: make(chan struct{}), marks: map[string]string{},
+		hub:   newHub(), done: make(chan struct{}), marks: map[string]string{}, kbCache: map[string][]renderedFAQ{},
 	}
 	for _, ch := range c.Channels {
 		s.channels[ch.Name()] = ch
