@@ -26,7 +26,10 @@ import (
 // the README's are kept.
 func TestInChromium(t *testing.T) {
 	bin := browsertest.Chromium(t, "the web desk is not checked in a browser")
-	f := newFixture(t, escalation.NewMemoryStore(), func(s *setup) { s.Poll = 50 * time.Millisecond })
+	f := newFixture(t, escalation.NewMemoryStore(), func(s *setup) {
+		s.Poll = 50 * time.Millisecond
+		s.Desk.SuggestLimit = 0 // the default, as the screenshot shows it
+	})
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 	f.srv.cfg.BaseURL = srv.URL

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chatdesk/chatdesk/internal/answer"
+	"github.com/chatdesk/chatdesk/internal/chat"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 )
 
@@ -268,7 +269,7 @@ func (s *Server) renderSuggest(w http.ResponseWriter, r *http.Request, ch Channe
 	n, window := d.SuggestLimit()
 	s.render(w, r, status, "suggest", "Suggest something to "+ch.Name(), suggestView{
 		Channel: ch.Name(), Nonce: randomToken(), Sent: sent, Text: text,
-		Limit: n, Window: window.String(), Max: MaxSuggestion,
+		Limit: n, Window: chat.FormatDuration(window, 2), Max: MaxSuggestion,
 	})
 }
 
@@ -301,7 +302,7 @@ func (s *Server) suggest(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, escalation.ErrRateLimited):
 		n, window := d.SuggestLimit()
-		s.fail(w, r, http.StatusTooManyRequests, "You have made "+strconv.Itoa(n)+" suggestions in the last "+window.String()+" — thank you! Try again later.")
+		s.fail(w, r, http.StatusTooManyRequests, "You have made "+strconv.Itoa(n)+" suggestions in the last "+chat.FormatDuration(window, 2)+" — thank you! Try again later.")
 		return
 	case err != nil:
 		// The detail only: it names nobody.
