@@ -113,6 +113,8 @@ type deskView struct {
 	Events  []modEvent
 	// Mark is the queue's state as rendered.
 	Mark string
+	// Broadcaster may open the FAQ page.
+	Broadcaster bool
 }
 
 // Shown bounds of the desk.
@@ -146,7 +148,7 @@ func (s *Server) deskOf(ctx context.Context, ch Channel, id Identity) (deskView,
 	set := d.Settings()
 	now := s.now()
 	me := id.actor(ch.Name())
-	v := deskView{Channel: ch.Name(), Learns: d.Learns()}
+	v := deskView{Channel: ch.Name(), Learns: d.Learns(), Broadcaster: id.Roles[ch.Name()] == RoleBroadcaster}
 	if set.FirstResponse > 0 {
 		v.Promise = chat.FormatDuration(set.FirstResponse, 2)
 	}

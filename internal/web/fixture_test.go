@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -75,13 +76,19 @@ func newFixture(t testing.TB, store escalation.Store, opts ...func(*setup)) *fix
 	for _, o := range opts {
 		o(&su)
 	}
-	faq, err := filepath.Abs("../../faq/demo.yaml")
+	demo, err := os.ReadFile("../../faq/demo.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{t: t, chs: map[string]*router.Channel{}, chat: &fakeChat{}, store: store}
 	var list []*router.Channel
+	dir := t.TempDir()
 	for _, name := range []string{"mira", "otto"} {
+		// A copy of its own: the broadcaster's FAQ page edits it.
+		faq := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(faq, demo, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		entries, err := answer.LoadFAQ(faq)
 		if err != nil {
 			t.Fatal(err)
@@ -100,7 +107,7 @@ func newFixture(t testing.TB, store escalation.Store, opts ...func(*setup)) *fix
 			FAQFiles: []string{faq}, Moderation: eng,
 			Desk: &escalation.Config{Channel: name, Store: store, Names: []string{"chatdesk", name},
 				Settings: su.Desk},
-			LearnedPath: filepath.Join(t.TempDir(), name+"-learned.yaml"),
+			LearnedPath: filepath.Join(dir, name+"-learned.yaml"),
 		})
 		ch.Attach(f.chat)
 		t.Cleanup(func() { ch.Close() })

@@ -16,6 +16,7 @@ var pageFiles = map[string][]string{
 	"login":        {"layout.html", "login.html"},
 	"deskhome":     {"layout.html", "deskhome.html"},
 	"desk":         {"layout.html", "desk.html", "queue.html"},
+	"faq":          {"layout.html", "faq.html"},
 	// The queue alone, which the desk's script swaps in on a change.
 	"queue": {"fragment.html", "queue.html"},
 }

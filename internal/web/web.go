@@ -144,6 +144,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	h("GET /desk/{channel}/events", s.api(s.events))
 	h("POST /desk/{channel}/tickets/{number}/{action}", s.api(s.checked(s.work)))
 	h("POST /desk/{channel}/pardon", s.api(s.checked(s.pardon)))
+	h("GET /desk/{channel}/faq", s.page(s.broadcaster(s.faqPage)))
+	h("POST /desk/{channel}/faq/{id}", s.api(s.broadcaster(s.checked(s.faqEdit))))
 }
 
 // Handler is the desk alone on a mux, for tests and for serving it apart.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,6 +68,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"POST", "/desk/mira/tickets/{n}/dismiss", url.Values{"text": {"duplicate"}}, act, false},
 		{"POST", "/desk/mira/tickets/{n}/resolve", url.Values{}, act, false},
 		{"POST", "/desk/mira/pardon", url.Values{"user": {"ana"}}, act, false},
+		{"GET", "/desk/mira/faq", nil, want{303, 403, 403, 403, 200}, false},
+		{"GET", "/desk/mira/faq?try=when+do+you+stream", nil, want{303, 403, 403, 403, 200}, false},
+		{"POST", "/desk/mira/faq/collabs", url.Values{"answer": {"Collabs: ask on discord"}, "questions": {"do you do collabs\ncan we collab"}}, want{401, 403, 403, 403, 303}, false},
 		{"POST", "/logout", url.Values{}, anyone(303), true},
 	}
 	for _, rt := range routes {
@@ -456,4 +461,38 @@ func regexpField(body, name string) string {
 	}
 	rest := body[i+len(`name="`+name+`" value="`):]
 	return rest[:strings.Index(rest, `"`)]
+}
+
+// TestFAQPage: the broadcaster sees each entry's record, tries a question
+// as bot ask would, and edits an answer: saved into the file with its
+// comments, through the same validation as bot check, answered from at once.
+func TestFAQPage(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	mira := f.signedIn(Identity{User: "mira", Roles: map[string]Role{"mira": RoleBroadcaster}})
+	p := mira.get("/desk/mira/faq?try=" + url.QueryEscape("when do you stream"))
+	if p.status != 200 || !strings.Contains(p.body, "schedule") || !strings.Contains(p.body, "confidence") {
+		t.Fatalf("faq page: %d\n%s", p.status, p.body)
+	}
+	file := f.chs["mira"].FAQFiles()[0]
+	before, _ := os.ReadFile(file)
+	form := url.Values{"answer": {"Now Mon & Fri at 19:00!"}, "questions": {"when u live\nwhats the schedule\nwhen do you stream?"}}
+	if p := mira.post("/desk/mira/faq/schedule", form); p.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", p.status, p.body)
+	}
+	after, _ := os.ReadFile(file)
+	if !strings.Contains(string(after), "Now Mon & Fri at 19:00!") || !strings.Contains(string(after), "# Demo FAQ for") {
+		t.Errorf("the file after the edit:\n%s", after)
+	}
+	if kb := f.browser().get("/c/mira?q=" + url.QueryEscape("when do you stream?")); !strings.Contains(kb.body, "Now Mon &amp; Fri at 19:00!") {
+		t.Errorf("the knowledge base does not answer from the edit:\n%s", kb.body)
+	}
+	// A question another entry has: refused, nothing written, the line named.
+	bad := url.Values{"answer": {"x"}, "questions": {"do you do collabs"}}
+	p = mira.post("/desk/mira/faq/schedule", bad)
+	if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, filepath.Base(file)+":") {
+		t.Fatalf("bad edit: %d\n%s", p.status, p.body)
+	}
+	if again, _ := os.ReadFile(file); string(again) != string(after) || string(before) == string(after) {
+		t.Errorf("a refused edit changed the file")
+	}
 }
