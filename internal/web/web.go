@@ -169,7 +169,7 @@ func (s *Server) Run(ctx context.Context) error {
 	defer tick.Stop()
 	for {
 		if s.cfg.LocalLogin && !s.links.live() {
-			s.log.Info("web desk: open this link on this machine to sign in (it works once, for "+LoginLinkLifetime.String()+")", "url", s.LoginLink())
+			s.log.Info("web desk: open this link on this machine to sign in (it works once, for "+chat.FormatDuration(LoginLinkLifetime, 2)+")", "url", s.LoginLink())
 		}
 		for _, name := range s.order {
 			if s.hub.watched(name) {
