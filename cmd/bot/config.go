@@ -84,6 +84,8 @@ type TwitchConfig struct {
 	AuthURL    string `mapstructure:"auth_url"`
 	Token      string `mapstructure:"token"`
 	ClientID   string `mapstructure:"client_id"`
+	// ClientSecret turns on the web desk's "Log in with Twitch".
+	ClientSecret string `mapstructure:"client_secret"`
 }
 
 // HTTPConfig is the health and metrics server, and the web desk on it.
@@ -121,22 +123,23 @@ const (
 // environment.
 func configDefaults() map[string]any {
 	d := map[string]any{
-		"bot.name":           "chatdesk",
-		"bot.log_level":      "info",
-		"bot.data_dir":       "data",
-		"twitch.username":    "",
-		"twitch.irc_address": "irc.chat.twitch.tv:6697",
-		"twitch.tls":         true,
-		"twitch.api_url":     defaultAPIURL,
-		"twitch.auth_url":    defaultAuthURL,
-		"twitch.token":       "",
-		"twitch.client_id":   "",
-		"http.addr":          "127.0.0.1:8080",
-		"http.public_url":    "",
-		"http.local_login":   false,
-		"http.trust_proxy":   false,
-		"channels":           []any{},
-		"feedback.window":    "2m",
+		"bot.name":             "chatdesk",
+		"bot.log_level":        "info",
+		"bot.data_dir":         "data",
+		"twitch.username":      "",
+		"twitch.irc_address":   "irc.chat.twitch.tv:6697",
+		"twitch.tls":           true,
+		"twitch.api_url":       defaultAPIURL,
+		"twitch.auth_url":      defaultAuthURL,
+		"twitch.token":         "",
+		"twitch.client_id":     "",
+		"twitch.client_secret": "",
+		"http.addr":            "127.0.0.1:8080",
+		"http.public_url":      "",
+		"http.local_login":     false,
+		"http.trust_proxy":     false,
+		"channels":             []any{},
+		"feedback.window":      "2m",
 	}
 	for section, defs := range map[string]map[string]any{
 		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
@@ -155,7 +158,7 @@ func configDefaults() map[string]any {
 var schema = configcheck.Schema{
 	Type: reflect.TypeFor[Config](),
 	// Secrets may only come from the environment.
-	Secrets:   map[string]bool{"twitch.token": true, "twitch.client_id": true, "store.redis.password": true},
+	Secrets:   map[string]bool{"twitch.token": true, "twitch.client_id": true, "twitch.client_secret": true, "store.redis.password": true},
 	EnvPrefix: "CHATDESK_",
 	// CHATDESK_TEST_* belongs to the tests (CHATDESK_TEST_REDIS).
 	EnvIgnore: []string{"CHATDESK_TEST_"},
@@ -286,6 +289,9 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
 			add("http.addr", "%v", err)
 		}
+	}
+	if c.Twitch.ClientSecret != "" && c.HTTP.PublicURL == "" {
+		add("http.public_url", "needed for Log in with Twitch (CHATDESK_TWITCH_CLIENT_SECRET is set): the address Twitch sends moderators back to, e.g. https://desk.example.com")
 	}
 	if u := c.HTTP.PublicURL; u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {

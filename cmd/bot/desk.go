@@ -11,12 +11,20 @@ import (
 
 // webDeskConfig is the web desk's part of the config. Local login links are
 // always on in the console (the only way in); on Twitch when asked for.
+// Log in with Twitch is on when live with a client secret.
 func webDeskConfig(cfg *Config, live bool) web.Config {
-	return web.Config{
+	c := web.Config{
 		PublicURL:  strings.TrimRight(cfg.HTTP.PublicURL, "/"),
 		LocalLogin: !live || cfg.HTTP.LocalLogin,
 		TrustProxy: cfg.HTTP.TrustProxy,
 	}
+	if live && cfg.Twitch.ClientSecret != "" {
+		c.Twitch = &web.TwitchLogin{
+			ClientID: cfg.Twitch.ClientID, ClientSecret: cfg.Twitch.ClientSecret,
+			AuthURL: cfg.Twitch.AuthURL, APIURL: cfg.Twitch.APIURL,
+		}
+	}
+	return c
 }
 
 // newWebDesk builds the web desk for f's listener.

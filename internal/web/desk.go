@@ -16,13 +16,14 @@ import (
 )
 
 type loginView struct {
-	Token string
+	Token  string
+	Twitch bool
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 	// The link only shows a button: a link previewer that fetches it
 	// must not use it up, so signing in is the POST.
-	s.render(w, r, http.StatusOK, "login", "Sign in to the desk", loginView{Token: r.URL.Query().Get("token")})
+	s.render(w, r, http.StatusOK, "login", "Sign in to the desk", loginView{Token: r.URL.Query().Get("token"), Twitch: s.cfg.Twitch != nil})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {

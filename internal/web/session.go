@@ -127,9 +127,14 @@ func (c cookies) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 
 // startSession signs id in.
 func (c cookies) startSession(w http.ResponseWriter, id Identity) {
-	s := session{Identity: id, ID: randomToken(), Expires: c.now().Add(SessionLifetime).Unix()}
+	c.startSessionFor(w, id, SessionLifetime)
+}
+
+// startSessionFor signs id in for life.
+func (c cookies) startSessionFor(w http.ResponseWriter, id Identity, life time.Duration) {
+	s := session{Identity: id, ID: randomToken(), Expires: c.now().Add(life).Unix()}
 	data, _ := json.Marshal(s)
-	ck := c.cookie(sessionCookie, c.seal("session", data), SessionLifetime)
+	ck := c.cookie(sessionCookie, c.seal("session", data), life)
 	// Strict: a link from another site never arrives signed in.
 	ck.SameSite = http.SameSiteStrictMode
 	http.SetCookie(w, ck)

@@ -54,6 +54,9 @@ type Config struct {
 	PublicURL string
 	// LocalLogin has Run log one-time login links for this machine.
 	LocalLogin bool
+	// Twitch turns on "Log in with Twitch"; nil: off. It needs PublicURL,
+	// where Twitch sends the browser back.
+	Twitch *TwitchLogin
 	// Key signs sessions; empty: a random key for this run.
 	Key []byte
 	// Poll is how often open desks look for changes made elsewhere (chat,
@@ -136,6 +139,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	h("POST /c/{channel}/suggest", s.csrf(s.suggest))
 	h("GET /c/{channel}/improvements", s.improvements)
 	h("GET /login", s.loginPage)
+	h("GET /login/twitch", s.twitchStart)
+	h("GET /login/twitch/callback", s.twitchCallback)
 	h("POST /login", s.csrf(s.login))
 	h("POST /logout", s.csrf(s.logout))
 	h("GET /desk", s.deskHome)
