@@ -56,6 +56,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/c/mira/improvements", nil, anyone(200), true},
 		{"GET", "/static/desk.css", nil, anyone(200), true},
 		{"GET", "/login", nil, anyone(200), true},
+		{"GET", "/login/twitch", nil, anyone(404), true},
+		{"GET", "/login/twitch/callback?code=x&state=y", nil, anyone(404), true},
 		{"POST", "/login", url.Values{"token": {"not-a-token"}}, anyone(403), true},
 		{"GET", "/desk", nil, want{303, 403, 200, 200, 200}, false},
 		{"GET", "/desk/mira", nil, desk, false},
@@ -259,9 +261,16 @@ func TestStoredXSSIsInert(t *testing.T) {
 		}
 	}
 	f.say("mira", "ana", 0, "!suggest "+payloads[0])
-	mod := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"mira": RoleModerator}})
+	for _, p := range payloads {
+		// What the event log keeps of chat: a missed question, in the
+		// viewer's words, and a rule's name.
+		_ = f.store.AppendEvents(context.Background(),
+			escalation.Event{Channel: "mira", At: time.Now(), Kind: escalation.EventMissed, Text: "missed " + p},
+			escalation.Event{Channel: "mira", At: time.Now(), Kind: escalation.EventModerated, Rule: p, Step: p})
+	}
+	mod := f.signedIn(Identity{User: "mira", Roles: map[string]Role{"mira": RoleBroadcaster}})
 	pages := []string{"/", "/c/mira", "/c/mira?q=" + url.QueryEscape(payloads[0]), "/c/mira?q=" + url.QueryEscape(payloads[1]),
-		"/c/mira/suggest", "/c/mira/improvements", "/login?token=" + url.QueryEscape(payloads[1]), "/desk", "/desk/mira", "/desk/mira/queue"}
+		"/c/mira/suggest", "/c/mira/improvements", "/login?token=" + url.QueryEscape(payloads[1]), "/desk", "/desk/mira", "/desk/mira/queue", "/desk/mira/faq", "/desk/mira/faq?try=" + url.QueryEscape(payloads[2])}
 	for _, path := range pages {
 		p := mod.get(path)
 		if p.status != 200 {
