@@ -1,8 +1,11 @@
 package router
 
 import (
+	"context"
 	"errors"
 	"os"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
 
 	"github.com/chatdesk/chatdesk/internal/moderation"
 )
@@ -20,4 +23,12 @@ func (c *Channel) FAQFiles() []string {
 		}
 	}
 	return files
+}
+
+// DeliverFromStaff posts what a moderator or the broadcaster decided away
+// from chat (the web desk) the way their chat commands' replies go out:
+// first in the send queue, never stale, one by one.
+func (c *Channel) DeliverFromStaff(ctx context.Context, msg chat.Message, d chat.Decision) error {
+	d.Replies = forStaff(d.Replies)
+	return c.Deliver(ctx, msg, d)
 }

@@ -287,7 +287,7 @@ func (s *Server) work(w http.ResponseWriter, r *http.Request, ch Channel, ss ses
 	if len(done.Chat.Replies) > 0 {
 		// The answer goes to chat as !answer's does: the same replies,
 		// threaded under the askers' questions.
-		if err := ch.Deliver(r.Context(), chat.Message{Channel: ch.Name(), User: by, Time: s.now()}, done.Chat); err != nil {
+		if err := ch.DeliverFromStaff(r.Context(), chat.Message{Channel: ch.Name(), User: by, Time: s.now()}, done.Chat); err != nil {
 			s.log.Warn("web desk: post answer to chat", "channel", ch.Name(), "ticket", n, "err", err)
 			done.Note += " — but posting it to chat failed; the viewers get it when they next chat"
 		}
@@ -334,7 +334,7 @@ func (s *Server) pardon(w http.ResponseWriter, r *http.Request, ch Channel, ss s
 			dec = c.Run(r.Context(), msg, args)
 		}
 	}
-	if err := ch.Deliver(r.Context(), msg, dec); err != nil {
+	if err := ch.DeliverFromStaff(r.Context(), msg, dec); err != nil {
 		s.log.Warn("web desk: pardon", "channel", ch.Name(), "err", err)
 	}
 	note := ""

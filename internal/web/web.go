@@ -31,8 +31,9 @@ type Channel interface {
 	Responder() *answer.Responder
 	// Desk is nil when escalation is off in the channel.
 	Desk() *escalation.Desk
-	// Deliver posts a decision to chat.
-	Deliver(ctx context.Context, msg chat.Message, d chat.Decision) error
+	// DeliverFromStaff posts a moderator's decision to chat as their chat
+	// command's replies go.
+	DeliverFromStaff(ctx context.Context, msg chat.Message, d chat.Decision) error
 }
 
 // Moderated is a Channel whose moderation engine the desk can pardon

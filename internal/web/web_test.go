@@ -343,24 +343,30 @@ func TestAnswerReachesChatAsCommandDoes(t *testing.T) {
 	inChat := f.ask("mira", "ana", "when is the next collab?")
 	fromWeb := f.ask("otto", "ana", "when is the next collab?")
 	d := f.say("mira", "kim", chat.RoleModerator, "!answer "+strconv.FormatInt(inChat, 10)+" next Friday with Otto")
-	var want string
+	var want chat.Reply
 	for _, r := range d.Replies {
 		if strings.HasPrefix(r.Text, "@ana") {
-			want = r.Text
+			want = r
 		}
 	}
-	if want == "" {
+	if want.Text == "" {
 		t.Fatalf("!answer posted no answer to ana: %v", d.Replies)
 	}
-	before := len(f.chat.lines())
+	before := len(f.chat.posts)
 	kim := f.signedIn(Identity{User: "kim", Roles: map[string]Role{"otto": RoleModerator}})
 	p := kim.post("/desk/otto/tickets/"+strconv.FormatInt(fromWeb, 10)+"/answer", url.Values{"text": {"next Friday with Otto"}, "rev": {rev(f.ticket("otto", fromWeb))}})
 	if p.status != http.StatusSeeOther {
 		t.Fatalf("answer: %d\n%s", p.status, p.body)
 	}
-	got := f.chat.lines()[before:]
-	if len(got) != 1 || got[0] != want {
-		t.Fatalf("chat got %q; want %q", got, want)
+	got := f.chat.posts[before:]
+	// The same reply: its words, the thread it goes under (each channel's
+	// own copy of ana's question), its place in the send queue.
+	if len(got) != 1 || len(got[0].Replies) != 1 {
+		t.Fatalf("chat got %+v; want one reply", got)
+	}
+	r := got[0].Replies[0]
+	if r.Text != want.Text || r.Priority != want.Priority || r.Fold != want.Fold || (r.ParentID == "") != (want.ParentID == "") {
+		t.Fatalf("chat got %+v; want %+v", r, want)
 	}
 	if p := kim.get("/desk/otto"); !strings.Contains(p.body, "delivered to ana") {
 		t.Errorf("the moderator is not told who got it:\n%s", p.body)
