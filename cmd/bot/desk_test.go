@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -23,12 +22,7 @@ func TestConsoleWebDesk(t *testing.T) {
 	}
 	path := writeConfig(t, "bot: {data_dir: data}\nchannels: [{name: mira, faq: ["+demo+"]}]\n")
 	addr := freeAddr(t)
-	stdin, feed := io.Pipe()
-	stdout := newWatchWriter("(ticket #1)")
-	stderr := newWatchWriter("login?token=")
-	a := &app{env: []string{"CHATDESK_HTTP_ADDR=" + addr}, stdin: stdin, stdout: stdout, stderr: stderr}
-	done := make(chan error, 1)
-	go func() { done <- a.execute(context.Background(), []string{"run", "--config", path}) }()
+	feed, stdout, stderr, done := startConsole(path, addr, "(ticket #1)", "login?token=")
 	go func() { _, _ = io.WriteString(feed, "ana: !ask is there a vod of yesterday?\n") }()
 	for _, w := range []*watchWriter{stderr, stdout} {
 		select {
