@@ -49,7 +49,10 @@ type Parts struct {
 	Tips *answer.Tips
 	// Commands are more commands to offer beside the built-in ones.
 	Commands []chat.Command
-	Log      *slog.Logger
+	// KnowledgeBase is the address of the channel's page on the web desk;
+	// !help and !faq point viewers to it. Empty: they do not.
+	KnowledgeBase string
+	Log           *slog.Logger
 }
 
 // Reader reads a chat line once for every stage: is it a question, and in
@@ -136,7 +139,9 @@ func NewChannel(p Parts) *Channel {
 	c.feedback = feedback.New(fc)
 
 	stages := append(front, mod...)
-	stages = append(stages, c.feedback, NewCommands(cmds...), p.Responder)
+	commands := NewCommands(cmds...)
+	commands.pointTo(p.KnowledgeBase)
+	stages = append(stages, c.feedback, commands, p.Responder)
 	c.pipeline = &Pipeline{Reader: p.Reader, Stages: append(stages, after...)}
 	return c
 }

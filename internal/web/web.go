@@ -323,3 +323,12 @@ func ChannelsOf[C Channel](chs []C) []Channel {
 	}
 	return out
 }
+
+// KnowledgeBaseURL is where viewers find channel's answers on the desk
+// served at publicURL; empty when there is no public address.
+func KnowledgeBaseURL(publicURL, channel string) string {
+	if publicURL == "" {
+		return ""
+	}
+	return strings.TrimRight(publicURL, "/") + "/c/" + channel
+}
