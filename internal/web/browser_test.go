@@ -78,9 +78,15 @@ func TestInChromium(t *testing.T) {
 	step, cancelStep := context.WithTimeout(ctx, 90*time.Second)
 	defer cancelStep()
 	shots := map[string][]byte{}
+	// shot is the whole page; a long one (the FAQ page) only its first
+	// screen.
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			capture := chromedp.FullScreenshot(100)
+			if name == "faq" {
+				capture = chromedp.CaptureScreenshot()
+			}
+			png, err := capture(ctx, tg)
 			shots[name] = png
 			return err
 		})
@@ -175,6 +181,13 @@ func TestInChromium(t *testing.T) {
 	if !inChat {
 		t.Errorf("the answer is not in chat: %q", f.chat.lines())
 	}
+
+	// The streamer's FAQ page: try a question.
+	do("faq", chromedp.Navigate(srv.URL+"/desk/mira/faq"),
+		chromedp.SendKeys(chromedp.CSS("#try"), "what brushes do you use"),
+		chromedp.Submit(chromedp.CSS("#try")))
+	waitFor("try a question", `document.readyState === "complete" && !!document.querySelector(".tried")`)
+	do("tried", shot("faq"))
 
 	stopListen()
 	<-listened

@@ -36,6 +36,14 @@ type Channel interface {
 	DeliverFromStaff(ctx context.Context, msg chat.Message, d chat.Decision) error
 }
 
+// Tickets is what the desk reads of the ticket store (an escalation.Store
+// is one). It has no transition on purpose: every change goes through the
+// channel's escalation.Desk, as the chat commands' do.
+type Tickets interface {
+	List(ctx context.Context, channel string, f escalation.Filter) ([]escalation.Ticket, error)
+	Events(ctx context.Context, channel string, since time.Time) ([]escalation.Event, error)
+}
+
 // Moderated is a Channel whose moderation engine the desk can pardon
 // through; router.Channel is one.
 type Moderated interface {
@@ -45,8 +53,9 @@ type Moderated interface {
 // Config is what the web desk is built from.
 type Config struct {
 	Channels []Channel
-	// Store is where the channels' tickets and events are.
-	Store escalation.Store
+	// Store is where the channels' tickets and events are; the desk only
+	// reads it.
+	Store Tickets
 	// BaseURL is where this machine reaches the server
 	// ("http://127.0.0.1:8080"), for the local login link.
 	BaseURL string
