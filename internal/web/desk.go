@@ -219,7 +219,7 @@ func markOf(open []escalation.Ticket) string {
 
 // events streams a wake-up to the desk's script whenever the queue changes,
 // whoever changed it: this desk, another, a moderator in chat, a viewer.
-func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, _ session) {
+func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, ss session) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not hold the stream back
@@ -235,10 +235,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, ch Channel, _ se
 	_ = rc.Flush()
 	beat := time.NewTicker(25 * time.Second)
 	defer beat.Stop()
+	// The stream ends with the session; the script's reconnect then meets
+	// the sign-in like any other request.
+	expired := time.NewTimer(time.Unix(ss.Expires, 0).Sub(s.now()))
+	defer expired.Stop()
 	for {
 		var msg string
 		select {
 		case <-r.Context().Done():
+			return
+		case <-expired.C:
 			return
 		case <-s.done:
 			return
