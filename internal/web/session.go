@@ -45,6 +45,9 @@ type session struct {
 	// ID ties the CSRF token to this session.
 	ID      string `json:"i"`
 	Expires int64  `json:"e"`
+	// Twitch marks a Twitch sign-in: its roles are the server's, asked of
+	// Twitch again every TwitchRecheck, not the cookie's.
+	Twitch bool `json:"t,omitempty"`
 }
 
 // Cookie names. Without https the __Host- prefix cannot be used; the
@@ -127,17 +130,18 @@ func (c cookies) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 
 // startSession signs id in.
 func (c cookies) startSession(w http.ResponseWriter, id Identity) {
-	c.startSessionFor(w, id, SessionLifetime)
+	c.startSessionFor(w, id, SessionLifetime, false)
 }
 
-// startSessionFor signs id in for life.
-func (c cookies) startSessionFor(w http.ResponseWriter, id Identity, life time.Duration) {
-	s := session{Identity: id, ID: randomToken(), Expires: c.now().Add(life).Unix()}
+// startSessionFor signs id in for life, and returns the session's id.
+func (c cookies) startSessionFor(w http.ResponseWriter, id Identity, life time.Duration, viaTwitch bool) string {
+	s := session{Identity: id, ID: randomToken(), Expires: c.now().Add(life).Unix(), Twitch: viaTwitch}
 	data, _ := json.Marshal(s)
 	ck := c.cookie(sessionCookie, c.seal("session", data), life)
 	// Strict: a link from another site never arrives signed in.
 	ck.SameSite = http.SameSiteStrictMode
 	http.SetCookie(w, ck)
+	return s.ID
 }
 
 func (c cookies) endSession(w http.ResponseWriter) {

@@ -4,17 +4,40 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/twitch/twitchtest"
 )
 
+// fakeTwitch is what the fake Twitch says: which channels the user
+// moderates, and whether it still takes their token.
+type fakeTwitch struct {
+	mu      sync.Mutex
+	mods    []string
+	revoked bool
+}
+
+func (ft *fakeTwitch) set(revoked bool, mods ...string) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	ft.mods, ft.revoked = mods, revoked
+}
+
 // twitchFixture is the desk with Log in with Twitch against a fake Twitch
 // where login moderates the channels in mods.
-func twitchFixture(t *testing.T, login string, mods ...string) (*fixture, *twitchtest.Helix) {
+func twitchFixture(t *testing.T, login string, mods ...string) (*fixture, *fakeTwitch) {
+	return twitchFixtureAt(t, time.Now, login, mods...)
+}
+
+func twitchFixtureAt(t *testing.T, now func() time.Time, login string, mods ...string) (*fixture, *fakeTwitch) {
 	h := twitchtest.NewHelix(t, "user-token", login)
+	ft := &fakeTwitch{mods: mods}
 	h.Respond(func(r twitchtest.Request) (int, http.Header, string) {
+		ft.mu.Lock()
+		defer ft.mu.Unlock()
 		switch {
 		case r.Method == "POST" && r.Path == "/token":
 			form, _ := url.ParseQuery(r.Body)
@@ -24,11 +47,11 @@ func twitchFixture(t *testing.T, login string, mods ...string) (*fixture, *twitc
 			}
 			return 200, nil, `{"access_token":"user-token","refresh_token":"r","expires_in":14000,"token_type":"bearer","scope":["user:read:moderated_channels"]}`
 		case r.Method == "GET" && r.Path == "/moderation/channels":
-			if r.Query.Get("user_id") != "bot-id" || r.Header.Get("Authorization") != "Bearer user-token" {
-				return http.StatusUnauthorized, nil, `{"status":401}`
+			if ft.revoked || r.Query.Get("user_id") != "bot-id" || r.Header.Get("Authorization") != "Bearer user-token" {
+				return http.StatusUnauthorized, nil, `{"error":"Unauthorized","status":401,"message":"Invalid OAuth token"}`
 			}
 			var data []string
-			for _, m := range mods {
+			for _, m := range ft.mods {
 				data = append(data, `{"broadcaster_id":"`+twitchtest.RoomID(m)+`","broadcaster_login":"`+m+`","broadcaster_name":"`+m+`"}`)
 			}
 			return 200, nil, `{"data":[` + strings.Join(data, ",") + `],"pagination":{}}`
@@ -36,10 +59,11 @@ func twitchFixture(t *testing.T, login string, mods ...string) (*fixture, *twitc
 		return 0, nil, ""
 	})
 	f := newFixture(t, escalation.NewMemoryStore(), func(s *setup) {
+		s.Now = now
 		s.PublicURL = "https://desk.example.com"
 		s.Twitch = &TwitchLogin{ClientID: "test-client", ClientSecret: "s3cret", AuthURL: h.AuthURL(), APIURL: h.APIURL()}
 	})
-	return f, h
+	return f, ft
 }
 
 // signInWithTwitch goes through the flow as a browser does, Twitch's own
@@ -117,5 +141,40 @@ func TestLogInWithTwitchRefused(t *testing.T) {
 	b := f.browser()
 	if p := b.get("/login/twitch/callback?code=good-code&state=x"); p.status != http.StatusForbidden {
 		t.Errorf("a callback that never started here: %d", p.status)
+	}
+}
+
+// TestTwitchRolesRechecked: every TwitchRecheck the desk asks Twitch again
+// with the user's token; a moderator who lost the role loses the desk, and
+// a token Twitch no longer takes signs the user out.
+func TestTwitchRolesRechecked(t *testing.T) {
+	var mu sync.Mutex
+	at := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return at }
+	advance := func(d time.Duration) { mu.Lock(); at = at.Add(d); mu.Unlock() }
+	f, ft := twitchFixtureAt(t, clock, "kim", "mira", "otto")
+	b := f.browser()
+	if p := signInWithTwitch(t, b, "good-code", same); p.status != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", p.status)
+	}
+	if got := b.get("/desk/otto").status; got != 200 {
+		t.Fatalf("/desk/otto: %d", got)
+	}
+	ft.set(false, "mira") // kim is no longer otto's moderator
+	advance(TwitchRecheck - time.Second)
+	if got := b.get("/desk/otto").status; got != 200 {
+		t.Errorf("before the re-check: %d; want 200 (the last answer holds)", got)
+	}
+	advance(2 * time.Second)
+	if got := b.get("/desk/otto").status; got != http.StatusForbidden {
+		t.Errorf("after the re-check: %d; want 403", got)
+	}
+	if got := b.get("/desk/mira").status; got != 200 {
+		t.Errorf("/desk/mira after the re-check: %d; want 200", got)
+	}
+	ft.set(true, "mira")
+	advance(TwitchRecheck)
+	if got := b.get("/desk/mira").status; got != http.StatusSeeOther {
+		t.Errorf("with the token refused: %d; want 303 to sign in", got)
 	}
 }

@@ -100,6 +100,9 @@ type Server struct {
 
 	kbMu    sync.Mutex
 	kbCache map[string][]renderedFAQ
+
+	twitchMu       sync.Mutex
+	twitchSessions map[string]*twitchSession
 }
 
 //go:embed templates/*.html
@@ -124,6 +127,7 @@ func New(c Config) (*Server, error) {
 		ck:    cookies{signer: newSigner(c.Key), secure: strings.HasPrefix(c.PublicURL, "https://"), now: c.Now},
 		links: &loginLinks{now: c.Now, tokens: map[[32]byte]time.Time{}},
 		hub:   newHub(), done: make(chan struct{}), marks: map[string]string{}, kbCache: map[string][]renderedFAQ{},
+		twitchSessions: map[string]*twitchSession{},
 	}
 	for _, ch := range c.Channels {
 		s.channels[ch.Name()] = ch
@@ -270,7 +274,18 @@ func (s *Server) checked(next func(http.ResponseWriter, *http.Request, Channel, 
 }
 
 // who is the request's signed-in identity.
-func (s *Server) who(r *http.Request) (session, bool) { return s.ck.session(r) }
+func (s *Server) who(r *http.Request) (session, bool) {
+	ss, ok := s.ck.session(r)
+	if !ok || !ss.Twitch {
+		return ss, ok
+	}
+	roles, ok := s.twitchNow(r.Context(), ss.ID)
+	if !ok {
+		return session{}, false
+	}
+	ss.Roles = roles
+	return ss, true
+}
 
 // page lets only the channel's moderators and broadcaster in; others are
 // sent to sign in, or told they cannot.
