@@ -27,12 +27,16 @@ type faqEntry struct {
 	Wrong    int
 	// Text is the questions as the edit form shows them, one a line.
 	Text string
+	// Missed are recent unanswered questions this entry came closest to
+	// answering: the phrasings to add to its examples.
+	Missed []string
 }
 
 type faqView struct {
 	Channel string
 	Entries []faqEntry
-	// Missed are recent questions nobody answered, newest first.
+	// Missed are recent questions nobody answered, newest first, that no
+	// entry came close to; the others are listed under their entry.
 	Missed []string
 	Try    string
 	// Tried is what `bot ask` shows for Try.
@@ -44,7 +48,10 @@ type faqView struct {
 
 // Bounds of the FAQ page.
 const (
-	MissedShown = 30
+	// MissedShown is how many unanswered questions are listed, per entry
+	// and for none; MissedLooked how many of the newest are looked at.
+	MissedShown  = 30
+	MissedLooked = 300
 	// StatsWithin is how far back the FAQ page counts answers and verdicts.
 	StatsWithin = escalation.EventRetention
 )
@@ -90,6 +97,7 @@ func (s *Server) faqOf(ctx context.Context, ch Channel, try string) (faqView, er
 		}
 		return by[id]
 	}
+	var missed []string
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
 		switch {
@@ -99,17 +107,22 @@ func (s *Server) faqOf(ctx context.Context, ch Channel, try string) (faqView, er
 			at(e.FAQ).helpful++
 		case e.Kind == escalation.EventFeedback && e.Verdict == escalation.VerdictWrong:
 			at(e.FAQ).wrong++
-		case e.Kind == escalation.EventMissed && e.Text != "" && len(v.Missed) < MissedShown:
-			v.Missed = append(v.Missed, e.Text)
+		case e.Kind == escalation.EventMissed && e.Text != "" && len(missed) < MissedLooked:
+			missed = append(missed, e.Text)
 		}
 	}
+	near, err := nearestEntries(ch.Responder(), missed)
+	if err != nil {
+		return v, err
+	}
 	for _, e := range ch.Responder().Entries() {
-		fe := faqEntry{Entry: e, File: filepath.Base(e.File), Text: strings.Join(e.Questions, "\n")}
+		fe := faqEntry{Entry: e, File: filepath.Base(e.File), Text: strings.Join(e.Questions, "\n"), Missed: near[e.ID]}
 		if c := by[e.ID]; c != nil {
 			fe.Answered, fe.Helpful, fe.Wrong = c.answered, c.helpful, c.wrong
 		}
 		v.Entries = append(v.Entries, fe)
 	}
+	v.Missed = near[""]
 	// The entries viewers call wrong most come first: they need the
 	// streamer most.
 	sort.SliceStable(v.Entries, func(i, j int) bool { return v.Entries[i].Wrong > v.Entries[j].Wrong })
@@ -165,4 +178,34 @@ func (s *Server) faqEdit(w http.ResponseWriter, r *http.Request, ch Channel, ss 
 	s.log.Info("faq entry edited from the web desk", "channel", ch.Name(), "faq", e.ID, "file", file, "user", ss.actor(ch.Name()))
 	s.ck.flash(w, "Saved "+e.ID+" in "+filepath.Base(file)+" — the bot answers from it now.")
 	http.Redirect(w, r, "/desk/"+ch.Name()+"/faq#faq-"+e.ID, http.StatusSeeOther)
+}
+
+// nearestEntries sorts unanswered questions by the entry each came closest
+// to, through the same matcher as chat: a question whose best candidate
+// reaches half the answering threshold is one that entry nearly answered,
+// the phrasing its examples lack. Questions no entry came that close to
+// are under "". Each list keeps MissedShown, newest first; repeats of a
+// question count once.
+func nearestEntries(r *answer.Responder, questions []string) (map[string][]string, error) {
+	near := map[string][]string{}
+	seen := map[string]bool{}
+	for _, q := range questions {
+		key := strings.ToLower(strings.TrimSpace(q))
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		res, err := r.Lookup(q, 1)
+		if err != nil {
+			return nil, err
+		}
+		id := ""
+		if len(res.Candidates) > 0 && res.Candidates[0].Confidence >= res.Threshold/2 {
+			id = res.Candidates[0].Entry.ID
+		}
+		if len(near[id]) < MissedShown {
+			near[id] = append(near[id], q)
+		}
+	}
+	return near, nil
 }

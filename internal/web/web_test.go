@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -509,5 +510,59 @@ func TestFAQPage(t *testing.T) {
 	}
 	if again, _ := os.ReadFile(file); string(again) != string(after) || string(before) == string(after) {
 		t.Errorf("a refused edit changed the file")
+	}
+}
+
+// TestFAQPageNearMisses: an unanswered question is listed under the entry
+// the matcher came closest to, so the streamer sees which phrasings an
+// entry lacks; one no entry came near is listed apart.
+func TestFAQPageNearMisses(t *testing.T) {
+	f := newFixture(t, escalation.NewMemoryStore())
+	r := f.chs["mira"].Responder()
+	var schedule string
+	for _, e := range r.Entries() {
+		if e.ID == "schedule" {
+			schedule = e.Questions[0] // as near as a question gets
+		}
+	}
+	questions := []string{schedule, "xqzv plorb wubble?", "are you live on christmas", "is there a stream on monday"}
+	for _, q := range questions {
+		_ = f.store.AppendEvents(context.Background(), escalation.Event{Channel: "mira", At: time.Now(), Kind: escalation.EventMissed, Text: q})
+	}
+	p := f.signedIn(Identity{User: "mira", Roles: map[string]Role{"mira": RoleBroadcaster}}).get("/desk/mira/faq")
+	if p.status != 200 {
+		t.Fatalf("faq page: %d\n%s", p.status, p.body)
+	}
+	section := func(id string) string {
+		start := strings.Index(p.body, `id="faq-`+id+`"`)
+		if start < 0 {
+			t.Fatalf("no entry %s on the page", id)
+		}
+		end := strings.Index(p.body[start:], "</article>")
+		return p.body[start : start+end]
+	}
+	apart := p.body[strings.Index(p.body, `class="missed"`):]
+	for _, q := range questions {
+		res, err := r.Lookup(q, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ""
+		if len(res.Candidates) > 0 && res.Candidates[0].Confidence >= res.Threshold/2 {
+			want = res.Candidates[0].Entry.ID
+		}
+		item := "<li>" + html.EscapeString(q) + "</li>"
+		switch {
+		case q == schedule && want != "schedule":
+			t.Fatalf("the matcher puts %q, an example of schedule, under %q", q, want)
+		case q == "xqzv plorb wubble?" && want != "":
+			t.Fatalf("the matcher puts nonsense under %q", want)
+		case want == "" && !strings.Contains(apart, item):
+			t.Errorf("%q is not listed apart:\n%s", q, apart)
+		case want != "" && !strings.Contains(section(want), item):
+			t.Errorf("%q (closest: %s, %.2f) is not under its entry:\n%s", q, want, res.Candidates[0].Confidence, section(want))
+		case want != "" && strings.Contains(apart, item):
+			t.Errorf("%q is listed apart as well as under %s", q, want)
+		}
 	}
 }
