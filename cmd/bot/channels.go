@@ -16,6 +16,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/question"
 	"github.com/chatdesk/chatdesk/internal/router"
+	"github.com/chatdesk/chatdesk/internal/web"
 )
 
 // channelOptions are what differs between the commands that build
@@ -136,6 +137,8 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 		Feedback: feedback.Config{Window: cfg.Feedback.Window, Now: o.now, Log: log},
 		Tips:     newTips(cfg, cc.Name, r, o.metrics, log),
 		Log:      log,
+
+		KnowledgeBase: web.KnowledgeBaseURL(cfg.HTTP.PublicURL, cc.Name),
 	}
 	if s, enabled := cfg.Moderation.Settings(&cc.Moderation); enabled {
 		blocked := moderation.BlockFile{Path: filepath.Join(cfg.Bot.DataDir, cc.Name, "blocked.yaml"), Dry: dry}

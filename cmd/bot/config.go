@@ -88,8 +88,9 @@ type TwitchConfig struct {
 	APIURL     string `mapstructure:"api_url"`
 	AuthURL    string `mapstructure:"auth_url"`
 	Token      string `mapstructure:"token"`
-	// RefreshToken renews Token when it expires; ClientSecret goes with
-	// it for a token from the authorization-code flow.
+	// RefreshToken renews Token when it expires. ClientSecret goes with
+	// it for a token from the authorization-code flow, and turns on the
+	// web desk's "Log in with Twitch".
 	RefreshToken string `mapstructure:"refresh_token"`
 	ClientID     string `mapstructure:"client_id"`
 	ClientSecret string `mapstructure:"client_secret"`
@@ -97,10 +98,18 @@ type TwitchConfig struct {
 	JoinLimit int `mapstructure:"join_limit"`
 }
 
-// HTTPConfig is the health and metrics server.
+// HTTPConfig is the health and metrics server, and the web desk on it.
 type HTTPConfig struct {
 	// Addr to listen on; empty turns the server off.
 	Addr string `mapstructure:"addr"`
+	// PublicURL is where viewers reach the desk through a proxy; https
+	// makes its cookies Secure.
+	PublicURL string `mapstructure:"public_url"`
+	// LocalLogin logs one-time login links on Twitch too (always on in
+	// the console).
+	LocalLogin bool `mapstructure:"local_login"`
+	// TrustProxy reads the client's address from X-Forwarded-For.
+	TrustProxy bool `mapstructure:"trust_proxy"`
 }
 
 // FeedbackConfig is how viewers rate the bot's answers.
@@ -138,6 +147,9 @@ func configDefaults() map[string]any {
 		"twitch.client_secret": "",
 		"twitch.join_limit":    20, // twitch.DefaultJoinLimit: an ordinary account
 		"http.addr":            "127.0.0.1:8080",
+		"http.public_url":      "",
+		"http.local_login":     false,
+		"http.trust_proxy":     false,
 		"channels":             []any{},
 		"feedback.window":      "2m",
 	}
@@ -291,6 +303,11 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 	if c.HTTP.Addr != "" {
 		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
 			add("http.addr", "%v", err)
+		}
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			add("http.public_url", "%q is not an http(s) URL (e.g. https://desk.example.com)", u)
 		}
 	}
 	c.validateTwitch(add)

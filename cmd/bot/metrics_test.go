@@ -91,6 +91,18 @@ func get(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
+// startConsole runs bot run in the console on the config at path, with
+// http.addr at addr, until what is written to feed ends; stdout and stderr
+// signal when they show the text given for them.
+func startConsole(path, addr, stdoutWants, stderrWants string) (feed *io.PipeWriter, stdout, stderr *watchWriter, done chan error) {
+	stdin, feed := io.Pipe()
+	stdout, stderr = newWatchWriter(stdoutWants), newWatchWriter(stderrWants)
+	a := &app{env: []string{"CHATDESK_HTTP_ADDR=" + addr}, stdin: stdin, stdout: stdout, stderr: stderr}
+	done = make(chan error, 1)
+	go func() { done <- a.execute(context.Background(), []string{"run", "--config", path}) }()
+	return feed, stdout, stderr, done
+}
+
 // TestConsoleMetrics runs a scripted chat through the console with
 // http.addr set and scrapes /metrics while the bot still runs.
 func TestConsoleMetrics(t *testing.T) {
@@ -102,13 +114,7 @@ func TestConsoleMetrics(t *testing.T) {
 		"moderation: {rules: {banned_terms: {terms: [badword]}}}\n"+
 		"channels: [{name: mira, faq: ["+demo+"]}]\n")
 	addr := freeAddr(t)
-
-	stdin, feed := io.Pipe()
-	stdout := newWatchWriter("@kim: Ask me anything")
-	stderr := newWatchWriter("")
-	a := &app{env: []string{"CHATDESK_HTTP_ADDR=" + addr}, stdin: stdin, stdout: stdout, stderr: stderr}
-	done := make(chan error, 1)
-	go func() { done <- a.execute(context.Background(), []string{"run", "--config", path}) }()
+	feed, stdout, stderr, done := startConsole(path, addr, "@kim: Ask me anything", "")
 
 	chat := []string{
 		"ana: when do you stream?",

@@ -20,6 +20,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/router"
 	"github.com/chatdesk/chatdesk/internal/twitch"
+	"github.com/chatdesk/chatdesk/internal/web"
 )
 
 // runBot runs the bot until ctx is done (or, in the console, until the
@@ -85,8 +86,9 @@ type front struct {
 	live func() metrics.Live
 	// dropped counts messages the front itself dropped; nil: none.
 	dropped func() int64
-	// ln serves /healthz and /metrics; nil: off.
-	ln net.Listener
+	// ln serves /healthz, /metrics and the web desk; nil: off.
+	ln   net.Listener
+	desk web.Config
 	// signals are what moderation learns beside chat while the
 	// channels run; nil parts: none.
 	signals signals
@@ -176,7 +178,14 @@ func (a *app) serve(ctx context.Context, chs *router.Channels, store *ticketStor
 			}
 			return st
 		}
-		g.Go(func() error { return health.Serve(after, f.ln, httpMux(m, status)) })
+		mux := httpMux(m, status)
+		desk, err := newWebDesk(f, chs, store, log)
+		if err != nil {
+			return err
+		}
+		desk.Register(mux)
+		g.Go(func() error { return desk.Run(after) })
+		g.Go(func() error { return health.Serve(after, f.ln, mux) })
 	}
 	err := g.Wait()
 	stopLoops()
@@ -199,6 +208,7 @@ func (a *app) consoleFront(cfg *Config, chs *router.Channels, m *metrics.Metrics
 		messages: msgs, sink: con,
 		run:    func(ctx context.Context) error { return con.Read(ctx, msgs) },
 		health: consoleHealth(chs.Names()),
+		desk:   webDeskConfig(cfg, false),
 	}
 	if m != nil {
 		f.ln = consoleListener(cfg, log)

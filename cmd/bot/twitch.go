@@ -136,5 +136,6 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, ch
 		dropped: func() int64 { return live.Status().Dropped },
 		ln:      ln,
 		signals: sig,
+		desk:    webDeskConfig(cfg, true),
 	}, nil
 }

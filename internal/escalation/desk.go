@@ -624,6 +624,11 @@ func (f FollowUp) Handle(ctx context.Context, msg chat.Message) chat.Decision {
 func (d *Desk) deliver(ctx context.Context, t Ticket, at time.Time) (replies []chat.Reply, reached, waiting []string) {
 	var here []Asker
 	for _, a := range t.Owed() {
+		if a.User == AnonymousLogin {
+			// Nobody to reach, and an answer addressed to the box would
+			// quote the suggestion in public chat.
+			continue
+		}
 		if !d.present(a.User, at) && at.Sub(a.At) > d.set.AwayAfter {
 			waiting = append(waiting, a.Name())
 			continue

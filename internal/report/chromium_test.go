@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatdesk/chatdesk/internal/browsertest"
 	"github.com/chatdesk/chatdesk/internal/report"
 )
 
@@ -17,21 +18,7 @@ import (
 // chromium package), fails on any console error, and takes a screenshot.
 // CHATDESK_REPORT_SCREENSHOT=<file> keeps the screenshot to look at.
 func TestHTMLInChromium(t *testing.T) {
-	bin := os.Getenv("CHATDESK_CHROMIUM")
-	if bin == "" {
-		for _, c := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-			if p, err := exec.LookPath(c); err == nil {
-				bin = p
-				break
-			}
-		}
-	}
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is missing under CI: .ci/run installs Debian's chromium package")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium, or set CHATDESK_CHROMIUM); the HTML report is not checked in a browser")
-	}
+	bin := browsertest.Chromium(t, "the HTML report is not checked in a browser")
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	var b bytes.Buffer
@@ -44,10 +31,9 @@ func TestHTMLInChromium(t *testing.T) {
 	shot := filepath.Join(dir, "report.png")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--v=0",
+	args := append(browsertest.Flags(dir), "--enable-logging=stderr", "--v=0",
 		"--screenshot="+shot, "--window-size=1200,2000", "file://"+page)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -53,7 +53,10 @@ type Parts struct {
 	Tips *answer.Tips
 	// Commands are more commands to offer beside the built-in ones.
 	Commands []chat.Command
-	Log      *slog.Logger
+	// KnowledgeBase is the address of the channel's page on the web desk;
+	// !help and !faq point viewers to it. Empty: they do not.
+	KnowledgeBase string
+	Log           *slog.Logger
 }
 
 // Reader reads a chat line once for every stage: is it a question, and in
@@ -69,6 +72,7 @@ type Channel struct {
 	pipeline  *Pipeline
 	responder *answer.Responder
 	desk      *escalation.Desk
+	mod       *moderation.Engine
 	learned   *answer.LearnedFAQ
 	feedback  *feedback.Tracker
 	tips      *answer.Tips
@@ -109,7 +113,7 @@ func NewChannel(p Parts) *Channel {
 		log = slog.New(slog.DiscardHandler)
 	}
 	c := &Channel{
-		name: p.Name, responder: p.Responder, tips: p.Tips,
+		name: p.Name, responder: p.Responder, tips: p.Tips, mod: p.Moderation,
 		files: append([]string(nil), p.FAQFiles...), interval: p.ReloadInterval, faqs: p.FAQs, log: log,
 	}
 	var front, after []Stage
@@ -140,7 +144,9 @@ func NewChannel(p Parts) *Channel {
 	c.feedback = feedback.New(fc)
 
 	stages := append(front, mod...)
-	stages = append(stages, c.feedback, NewCommands(cmds...), p.Responder)
+	commands := NewCommands(cmds...)
+	commands.pointTo(p.KnowledgeBase)
+	stages = append(stages, c.feedback, commands, p.Responder)
 	c.pipeline = &Pipeline{Reader: p.Reader, Stages: append(stages, after...), Guard: mod}
 	return c
 }
