@@ -96,8 +96,10 @@ type Index struct {
 	// be worth searching for.
 	commonIDF map[string]float64
 	en, zh    analysis.Analyzer
-	// holders counts the holders beyond the first (see shared.go).
-	holders atomic.Int64
+	// holders counts the holders beyond the first, and lastClose runs
+	// when the last lets go (see shared.go).
+	holders   atomic.Int64
+	lastClose func()
 }
 
 // example is one indexed example question.

@@ -30,6 +30,9 @@ func (ix *Index) Close() error {
 	if ix.holders.Add(-1) >= 0 {
 		return nil
 	}
+	if ix.lastClose != nil {
+		ix.lastClose()
+	}
 	return ix.bi.Close()
 }
 
@@ -97,13 +100,27 @@ func (l *Library) Load(files ...string) (*Index, error) {
 		if s.err != nil {
 			return nil, s.err
 		}
-		if s.ix.retain() {
+		if s.ix != nil && s.ix.retain() {
 			return s.ix, nil
 		}
 	}
 	ix, err := loadIndex(files)
 	s.stamps, s.ix, s.err = now, ix, err
+	if ix != nil {
+		ix.lastClose = func() { s.forget(ix) }
+	}
 	return ix, err
+}
+
+// forget lets the shelf drop ix once no channel serves it, so a FAQ no
+// channel reads any more (a channel's, after it learned its first answer)
+// is not kept in memory.
+func (s *shelf) forget(ix *Index) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ix == ix {
+		s.ix, s.stamps = nil, nil
+	}
 }
 
 // loadIndex reads files and indexes their entries.
