@@ -14,10 +14,7 @@ import (
 // same way: the same entries, in the same order, as sure, from the same
 // example.
 func TestDecisionsRepeat(t *testing.T) {
-	entries, err := answer.ParseFAQ("big.yaml", answertest.FAQ(10_000, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	entries := bigFAQ(t)
 	questions := answertest.Questions(500, 2)
 	var runs [2][]string
 	for run := range runs {
@@ -50,4 +47,33 @@ func TestDecisionsRepeat(t *testing.T) {
 	if differ > 0 {
 		t.Errorf("%d of %d questions decided differently", differ, len(questions))
 	}
+}
+
+// BenchmarkCandidatesLarge matches generated questions against a
+// generated 10,000-entry FAQ (30,000 example questions).
+// Run: go test -run '^$' -bench BenchmarkCandidatesLarge -benchmem ./internal/answer
+func BenchmarkCandidatesLarge(b *testing.B) {
+	ix, err := answer.Build(bigFAQ(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	qs := answertest.Questions(1000, 3)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ix.Candidates(qs[i%len(qs)], "en", 2); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// bigFAQ is a generated 10,000-entry FAQ, whose templated questions tie
+// with each other all the time.
+func bigFAQ(tb testing.TB) []answer.Entry {
+	tb.Helper()
+	entries, err := answer.ParseFAQ("big.yaml", answertest.FAQ(10_000, 1))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return entries
 }
