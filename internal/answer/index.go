@@ -3,7 +3,6 @@ package answer
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/chatdesk/chatdesk/internal/embedding"
 	"github.com/chatdesk/chatdesk/internal/question"
 )
 
@@ -77,6 +77,30 @@ type Features struct {
 	Unknown float64
 	// Keyword: the question uses one of the entry's keywords.
 	Keyword bool
+	// Lexical is the coverage score: the geometric mean of QueryByEntry
+	// and ExampleByQuery.
+	Lexical float64
+	// Semantic is the best cosine similarity between the question's
+	// sentence vector and one of the entry's example vectors (English);
+	// HasSemantic says whether there was one to compare.
+	Semantic    float64
+	HasSemantic bool
+	// SemanticExample is the example Semantic was measured against.
+	SemanticExample string
+	// SemanticMargin is how far Semantic is ahead of the best other
+	// candidate's.
+	SemanticMargin float64
+	// MissingQuestion is the idf-weighted share of the question's content
+	// characters the best example lacks, and MissingExample the reverse
+	// (Chinese): negative evidence that they ask about different things.
+	MissingQuestion, MissingExample float64
+	// Mismatch: a number or a Latin word on one side only (Chinese), or
+	// the question asks a kind of thing ("how many", "when") none of the
+	// entry's examples asks (English).
+	Mismatch bool
+	// Margin is how far the entry's rank score is ahead of the best other
+	// entry's (negative when behind); 1 for an exact example.
+	Margin float64
 }
 
 // Index is a searchable, immutable FAQ. Build a new one to change it.
@@ -95,6 +119,14 @@ type Index struct {
 	// be worth searching for.
 	commonIDF map[string]float64
 	en, zh    analysis.Analyzer
+	// entryDocs lists each entry's examples, as indexes into docs.
+	entryDocs [][]int
+	// sem holds the English examples' sentence vectors.
+	sem *semantic
+	// zh holds each Chinese example's content, for negative evidence.
+	zhc []zhContent
+	// asks holds, per entry, the kinds of question its English examples ask.
+	asks []map[string]bool
 }
 
 // example is one indexed example question.
@@ -104,6 +136,10 @@ type example struct {
 	text  string
 	terms []string // unique analysed terms
 }
+
+// semanticTable is the built-in English embedding table; a variable so a
+// test can build an index without it.
+var semanticTable = embedding.English
 
 // Build indexes entries. It returns an error only when bleve fails; entries
 // are expected to have been validated by LoadFAQ.
@@ -130,6 +166,8 @@ func Build(entries []Entry) (*Index, error) {
 	df := map[string]map[string]int{"en": {}, "zh": {}}
 	count := map[string]int{}
 	ix.vocab = make([]map[string]struct{}, len(ix.entries))
+	ix.entryDocs = make([][]int, len(ix.entries))
+	ix.asks = make([]map[string]bool, len(ix.entries))
 	for i, e := range ix.entries {
 		ix.byID[e.ID] = i
 		ix.vocab[i] = map[string]struct{}{}
@@ -138,7 +176,18 @@ func Build(entries []Entry) (*Index, error) {
 			norm := normalizeText(q)
 			ex := example{entry: i, lang: lang, text: q, terms: ix.analyze(lang, norm)}
 			id := strconv.Itoa(len(ix.docs))
+			ix.entryDocs[i] = append(ix.entryDocs[i], len(ix.docs))
 			ix.docs = append(ix.docs, ex)
+			var zc zhContent
+			if lang == "zh" {
+				zc = newZhContent(norm)
+			} else if k := askType(norm); k != "" {
+				if ix.asks[i] == nil {
+					ix.asks[i] = map[string]bool{}
+				}
+				ix.asks[i][k] = true
+			}
+			ix.zhc = append(ix.zhc, zc)
 			doc := map[string]any{fieldEntry: e.ID}
 			if lang == "zh" {
 				doc[fieldZH] = norm
@@ -164,6 +213,13 @@ func Build(entries []Entry) (*Index, error) {
 	}
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index faq: %w", err)
+	}
+	tab, err := semanticTable()
+	if err != nil {
+		return nil, fmt.Errorf("faq index: %w", err)
+	}
+	if tab != nil {
+		ix.sem = newSemantic(tab, ix.docs)
 	}
 	ix.commonIDF = map[string]float64{}
 	for lang, terms := range df {
@@ -361,6 +417,17 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 			}
 		}
 	}
+	var qv embedding.Vector
+	if lang == question.LangEnglish && ix.sem != nil {
+		qv = ix.sem.embed(norm)
+	}
+	var qz zhContent
+	var ask string
+	if lang == question.LangChinese {
+		qz = newZhContent(norm)
+	} else {
+		ask = askType(norm)
+	}
 	out := make([]Candidate, 0, len(best))
 	for e, c := range best {
 		var inEntry float64
@@ -371,29 +438,55 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		}
 		c.Features.QueryByEntry = inEntry / qTotal
 		c.Features.Unknown = unknown / qTotal
-		c.Confidence = confidence(c.Features)
+		c.Features.Lexical = math.Sqrt(c.Features.QueryByEntry * c.Features.ExampleByQuery)
+		if qv != nil {
+			ix.semanticFeatures(qv, e, &c.Features)
+		}
+		if lang == question.LangChinese {
+			ix.negativeEvidence(qz, e, c)
+		} else {
+			c.Features.MissingQuestion = 1 - c.Features.QueryByExample
+			c.Features.MissingExample = 1 - c.Features.ExampleByQuery
+			c.Features.Mismatch = ask != "" && !ix.asks[e][ask]
+		}
 		out = append(out, *c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Confidence != out[j].Confidence {
-			return out[i].Confidence > out[j].Confidence
-		}
-		return out[i].Entry.ID < out[j].Entry.ID
-	})
-	// A question that two entries cover almost equally is ambiguous: the
-	// leader loses part of its lead.
-	// A question worded exactly like one of the examples is not ambiguous,
-	// however close another entry comes.
-	if len(out) > 1 && !out[0].exact() {
-		gap := out[0].Confidence - out[1].Confidence
-		if gap < marginWant {
-			out[0].Confidence = math.Max(0, out[0].Confidence-(marginWant-gap)*marginPenalty)
-		}
-	}
+	ix.calibrate(lang, out)
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out, nil
+}
+
+// semanticFeatures finds the entry's example closest in meaning to the
+// question.
+func (ix *Index) semanticFeatures(qv embedding.Vector, e int, f *Features) {
+	for _, d := range ix.entryDocs[e] {
+		v := ix.sem.vecs[d]
+		if v == nil {
+			continue
+		}
+		if c := embedding.Cosine(qv, v); !f.HasSemantic || c > f.Semantic {
+			f.Semantic, f.HasSemantic, f.SemanticExample = c, true, ix.docs[d].text
+		}
+	}
+}
+
+// negativeEvidence compares the question's content with the best lexical
+// example's, the one the entry is represented by.
+func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
+	for _, d := range ix.entryDocs[e] {
+		if ix.docs[d].text != c.Example || ix.docs[d].lang != "zh" {
+			continue
+		}
+		var m1, m2 bool
+		c.Features.MissingQuestion, m1 = ix.missing(qz, ix.zhc[d])
+		c.Features.MissingExample, m2 = ix.missing(ix.zhc[d], qz)
+		c.Features.Mismatch = m1 || m2
+		return
+	}
+	// Reached by keyword only: nothing of the question is in an example.
+	c.Features.MissingQuestion, c.Features.MissingExample = 1, 1
 }
 
 // search asks bleve for the examples that share the question's telling
@@ -419,34 +512,6 @@ func (ix *Index) search(field string, qterms []string, weights []float64) (searc
 		return nil, fmt.Errorf("search faq: %w", err)
 	}
 	return res.Hits, nil
-}
-
-// The confidence's shape. It was chosen by sweeping exponents and margins
-// over labelled English and Chinese chat (see the README's "Tuning"); one
-// shape serves both languages, only the thresholds differ.
-const (
-	// marginWant is the lead over the runner-up entry below which the
-	// leader is penalised, and marginPenalty how hard: a question that two
-	// entries cover almost equally is ambiguous, and a wrong answer costs
-	// more than none.
-	marginWant    = 0.3
-	marginPenalty = 1.0
-	// keywordBoost is added when the question uses one of the entry's
-	// keywords: the streamer said that word points here.
-	keywordBoost = 0.15
-)
-
-// confidence combines the features into [0,1]: the geometric mean of how
-// much of the question the entry's vocabulary explains and how much of the
-// best example the question says. Both must be high: a question full of
-// words the entry never uses, or an example whose main words the question
-// lacks, is not a match.
-func confidence(f Features) float64 {
-	c := math.Sqrt(f.QueryByEntry * f.ExampleByQuery)
-	if f.Keyword {
-		c += keywordBoost
-	}
-	return math.Min(1, c)
 }
 
 // exact reports whether the question and the best example have the same

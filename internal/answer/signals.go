@@ -1,0 +1,216 @@
+package answer
+
+import (
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/chatdesk/chatdesk/internal/embedding"
+)
+
+// semantic holds the sentence vectors of an index's English examples. The
+// FAQ's own mean direction is removed from every vector, the question's
+// included: what all of a streamer's examples share ("what is your …") says
+// nothing about which one a question asks.
+type semantic struct {
+	table *embedding.Table
+	mean  embedding.Vector // unit; nil when the FAQ has no English example
+	vecs  []embedding.Vector
+}
+
+func newSemantic(t *embedding.Table, docs []example) *semantic {
+	s := &semantic{table: t, vecs: make([]embedding.Vector, len(docs))}
+	sum := make([]float64, t.Dim())
+	n := 0
+	for i, d := range docs {
+		if d.lang == "zh" {
+			continue
+		}
+		v := t.Embed(d.text)
+		s.vecs[i] = v
+		for j, x := range v {
+			sum[j] += float64(x)
+		}
+		if v != nil {
+			n++
+		}
+	}
+	if n > 1 {
+		s.mean = unit(sum)
+		for i, v := range s.vecs {
+			s.vecs[i] = s.center(v)
+		}
+	}
+	return s
+}
+
+// embed returns the question's centred vector.
+func (s *semantic) embed(text string) embedding.Vector { return s.center(s.table.Embed(text)) }
+
+func (s *semantic) center(v embedding.Vector) embedding.Vector {
+	if v == nil || s.mean == nil {
+		return v
+	}
+	var p float64
+	for i := range v {
+		p += float64(v[i]) * float64(s.mean[i])
+	}
+	out := make([]float64, len(v))
+	for i := range v {
+		out[i] = float64(v[i]) - p*float64(s.mean[i])
+	}
+	return unit(out)
+}
+
+func unit(v []float64) embedding.Vector {
+	var n float64
+	for _, x := range v {
+		n += x * x
+	}
+	if n == 0 {
+		return nil
+	}
+	n = math.Sqrt(n)
+	out := make(embedding.Vector, len(v))
+	for i, x := range v {
+		out[i] = float32(x / n)
+	}
+	return out
+}
+
+// zhContent is what negative evidence compares in a Chinese line: its Han
+// characters other than the function characters every question uses, its
+// numbers and its Latin words (uid, bgm, game names). A question that
+// names something its example does not ("三楼" against "二楼", "ps5"
+// against "switch") asks something else, however much wording they share.
+type zhContent struct {
+	chars   map[rune]bool
+	numbers map[string]bool
+	latin   map[string]bool
+}
+
+// zhFunction are characters that carry the asking, not the thing asked
+// about. Kept small on purpose: idf weighs everything else.
+const zhFunction = "的了吗呢吧啊呀哦嘛么是有没不在我你他她它们这那个要会能可以请问一下什怎样哪谁几多少吗呐捏哈啦就还都也和与或给把被让得地着过来去说看想"
+
+// zhNumerals count as numbers, not characters: 一 against 二 is a different
+// question.
+const zhNumerals = "零〇一二两三四五六七八九十百千万亿"
+
+func newZhContent(text string) zhContent {
+	c := zhContent{chars: map[rune]bool{}, numbers: map[string]bool{}, latin: map[string]bool{}}
+	var num, word strings.Builder
+	flush := func() {
+		if num.Len() > 0 {
+			c.numbers[num.String()] = true
+			num.Reset()
+		}
+		if word.Len() > 0 {
+			c.latin[word.String()] = true
+			word.Reset()
+		}
+	}
+	for _, r := range strings.ToLower(text) {
+		r = foldWidth(r)
+		switch {
+		case unicode.IsDigit(r) || strings.ContainsRune(zhNumerals, r):
+			if word.Len() > 0 {
+				word.WriteRune(r)
+				continue
+			}
+			num.WriteRune(r)
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			if num.Len() > 0 {
+				c.numbers[num.String()] = true
+				num.Reset()
+			}
+			word.WriteRune(r)
+		case unicode.Is(unicode.Han, r):
+			flush()
+			if !strings.ContainsRune(zhFunction, r) {
+				c.chars[r] = true
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return c
+}
+
+// foldWidth maps full-width ASCII to ASCII, as chat mixes both.
+func foldWidth(r rune) rune {
+	if r >= 0xFF01 && r <= 0xFF5E {
+		return r - 0xFEE0
+	}
+	return r
+}
+
+// missing measures what one side names that the other does not: the
+// idf-weighted share of a's content characters absent from b, and whether
+// a's numbers or Latin words are absent from b.
+func (ix *Index) missing(a, b zhContent) (chars float64, other bool) {
+	var total, miss float64
+	for r := range a.chars {
+		w := ix.charIDF(r)
+		total += w
+		if !b.chars[r] {
+			miss += w
+		}
+	}
+	for n := range a.numbers {
+		if !b.numbers[n] {
+			other = true
+		}
+	}
+	for w := range a.latin {
+		if !b.latin[w] {
+			other = true
+		}
+	}
+	if total == 0 {
+		return 0, other
+	}
+	return miss / total, other
+}
+
+// charIDF is a Chinese character's weight: its idf as a unigram term of the
+// examples, or the rarest weight when the FAQ never uses it.
+func (ix *Index) charIDF(r rune) float64 {
+	if w, ok := ix.idf["zh"][string(r)]; ok {
+		return w
+	}
+	return ix.maxIDF["zh"]
+}
+
+// askType is what an English question asks for, from its question word:
+// "how many", "when", "why"… The open kinds ("what", "how", yes/no) ask for
+// anything and return "". A question that asks "how many" of an entry whose
+// examples never do ("how many followers" against "do you have tiktok")
+// asks something the entry does not answer.
+func askType(text string) string {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	for i, w := range words {
+		switch w {
+		case "when", "whens", "when's", "wen":
+			return "when"
+		case "where", "wheres", "where's":
+			return "where"
+		case "who", "whos", "who's", "whose":
+			return "who"
+		case "why", "y":
+			return "why"
+		case "how", "hows", "how's":
+			if i+1 < len(words) {
+				switch words[i+1] {
+				case "many", "much", "long", "old", "often", "far":
+					return "how " + words[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	return ""
+}
