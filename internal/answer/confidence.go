@@ -67,8 +67,9 @@ func rank(f Features) float64 {
 	return r
 }
 
-// calibrate sets every candidate's margin and confidence and sorts them,
-// most confident first.
+// calibrate sorts the candidates by rank, best first, and sets every one's
+// margin and confidence. The order is the rank's, not the confidence's, so
+// the candidate the model is fitted on does not depend on the model.
 func (ix *Index) calibrate(lang string, cs []Candidate) {
 	sort.Slice(cs, func(i, j int) bool {
 		ri, rj := rank(cs[i].Features), rank(cs[j].Features)
@@ -77,22 +78,6 @@ func (ix *Index) calibrate(lang string, cs []Candidate) {
 		}
 		return cs[i].Entry.ID < cs[j].Entry.ID
 	})
-	for i := range cs {
-		f := &cs[i].Features
-		if !f.HasSemantic {
-			continue
-		}
-		other := -1.0
-		for j := range cs {
-			if j != i && cs[j].Features.HasSemantic && cs[j].Features.Semantic > other {
-				other = cs[j].Features.Semantic
-			}
-		}
-		if other < 0 {
-			other = 0
-		}
-		f.SemanticMargin = f.Semantic - other
-	}
 	m := calibrated[lang]
 	for i := range cs {
 		f := &cs[i].Features
@@ -113,5 +98,4 @@ func (ix *Index) calibrate(lang string, cs []Candidate) {
 	if len(cs) > 0 && cs[0].exact() {
 		cs[0].Confidence = math.Max(cs[0].Confidence, 0.99)
 	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].Confidence > cs[j].Confidence })
 }

@@ -114,7 +114,11 @@ type Index struct {
 	idf      map[string]map[string]float64
 	maxIDF   map[string]float64
 	keywords map[string]map[string][]int // lang → term → entry indexes
-	vocab    []map[string]struct{}       // entry → every term of its examples and keywords
+	// phrases are each entry's keywords as analysed terms: a keyword of
+	// several words counts only when the question has all of them, so
+	// "how long" does not fire on every "how".
+	phrases [][][]string
+	vocab   []map[string]struct{} // entry → every term of its examples and keywords
 	// commonIDF is, per field, the idf below which a term is too common to
 	// be worth searching for.
 	commonIDF map[string]float64
@@ -203,9 +207,12 @@ func Build(entries []Entry) (*Index, error) {
 				ix.vocab[i][t] = struct{}{}
 			}
 		}
+		ix.phrases = append(ix.phrases, nil)
 		for _, k := range e.Keywords {
 			lang := question.DetectLang(k)
-			for _, t := range ix.analyze(lang, normalizeText(k)) {
+			terms := ix.analyze(lang, normalizeText(k))
+			ix.phrases[i] = append(ix.phrases[i], terms)
+			for _, t := range terms {
 				ix.keywords[lang][t] = appendUnique(ix.keywords[lang][t], i)
 				ix.vocab[i][t] = struct{}{}
 			}
@@ -331,6 +338,26 @@ func (ix *Index) analyze(lang, text string) []string {
 	return out
 }
 
+// keywordHit reports whether the question has every term of one of entry
+// e's keywords.
+func (ix *Index) keywordHit(e int, qterms []string) bool {
+	for _, p := range ix.phrases[e] {
+		if containsAll(qterms, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAll(s, want []string) bool {
+	for _, w := range want {
+		if !contains(s, w) {
+			return false
+		}
+	}
+	return len(want) > 0
+}
+
 func contains(s []string, v string) bool {
 	for _, x := range s {
 		if x == v {
@@ -408,18 +435,37 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	// Keyword hits bring an entry in even when no example shares wording.
 	for _, t := range qterms {
 		for _, e := range ix.keywords[lang][t] {
-			if _, ok := best[e]; !ok {
+			if _, ok := best[e]; !ok && ix.keywordHit(e, qterms) {
 				best[e] = &Candidate{Entry: &ix.entries[e]}
-			}
-			best[e].Features.Keyword = true
-			if !contains(best[e].Terms, t) {
-				best[e].Terms = append(best[e].Terms, t)
 			}
 		}
 	}
-	var qv embedding.Vector
+	for e, c := range best {
+		for _, p := range ix.phrases[e] {
+			if !containsAll(qterms, p) {
+				continue
+			}
+			c.Features.Keyword = true
+			for _, t := range p {
+				if !contains(c.Terms, t) {
+					c.Terms = append(c.Terms, t)
+				}
+			}
+		}
+	}
+	var near []semanticMatch
 	if lang == question.LangEnglish && ix.sem != nil {
-		qv = ix.sem.embed(norm)
+		near = ix.sem.nearest(ix.sem.embed(norm), ix.entryDocs)
+	}
+	// The entries closest in meaning are candidates too, for questions
+	// that say the same thing in other words.
+	for _, e := range topEntries(near, semanticCandidates) {
+		if _, ok := best[e]; ok {
+			continue
+		}
+		d := near[e].doc
+		f, terms := ix.exampleFeatures(lang, qterms, weights, qTotal, ix.docs[d])
+		best[e] = &Candidate{Entry: &ix.entries[e], Example: ix.docs[d].text, Terms: terms, Features: f}
 	}
 	var qz zhContent
 	var ask string
@@ -439,8 +485,8 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		c.Features.QueryByEntry = inEntry / qTotal
 		c.Features.Unknown = unknown / qTotal
 		c.Features.Lexical = math.Sqrt(c.Features.QueryByEntry * c.Features.ExampleByQuery)
-		if qv != nil {
-			ix.semanticFeatures(qv, e, &c.Features)
+		if near != nil {
+			setSemantic(near, e, ix.docs, &c.Features)
 		}
 		if lang == question.LangChinese {
 			ix.negativeEvidence(qz, e, c)
@@ -456,20 +502,6 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		out = out[:n]
 	}
 	return out, nil
-}
-
-// semanticFeatures finds the entry's example closest in meaning to the
-// question.
-func (ix *Index) semanticFeatures(qv embedding.Vector, e int, f *Features) {
-	for _, d := range ix.entryDocs[e] {
-		v := ix.sem.vecs[d]
-		if v == nil {
-			continue
-		}
-		if c := embedding.Cosine(qv, v); !f.HasSemantic || c > f.Semantic {
-			f.Semantic, f.HasSemantic, f.SemanticExample = c, true, ix.docs[d].text
-		}
-	}
 }
 
 // negativeEvidence compares the question's content with the best lexical

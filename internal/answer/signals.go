@@ -214,3 +214,71 @@ func askType(text string) string {
 	}
 	return ""
 }
+
+// semanticCandidates is how many of the entries closest in meaning join
+// bleve's candidates.
+const semanticCandidates = 2
+
+// semanticMatch is an entry's example closest in meaning to a question.
+type semanticMatch struct {
+	score float64
+	doc   int // -1 when the entry has no English example
+}
+
+// nearest scores every entry by its example closest in meaning to qv. A
+// full scan: a 200-entry FAQ is a few hundred dot products, and the
+// runner-up it finds is what the semantic lead is measured against.
+func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMatch {
+	if qv == nil {
+		return nil
+	}
+	out := make([]semanticMatch, len(entryDocs))
+	for e, docs := range entryDocs {
+		out[e] = semanticMatch{score: -1, doc: -1}
+		for _, d := range docs {
+			v := s.vecs[d]
+			if v == nil {
+				continue
+			}
+			if c := embedding.Cosine(qv, v); c > out[e].score {
+				out[e] = semanticMatch{score: c, doc: d}
+			}
+		}
+	}
+	return out
+}
+
+// topEntries returns the n entries with the best semantic scores.
+func topEntries(near []semanticMatch, n int) []int {
+	var top []int
+	for e, m := range near {
+		if m.doc < 0 {
+			continue
+		}
+		top = append(top, e)
+		for i := len(top) - 1; i > 0 && near[top[i]].score > near[top[i-1]].score; i-- {
+			top[i], top[i-1] = top[i-1], top[i]
+		}
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
+}
+
+// setSemantic records entry e's semantic score and its lead over the best
+// other entry of the whole FAQ.
+func setSemantic(near []semanticMatch, e int, docs []example, f *Features) {
+	m := near[e]
+	if m.doc < 0 {
+		return
+	}
+	other := 0.0
+	for o, n := range near {
+		if o != e && n.doc >= 0 && n.score > other {
+			other = n.score
+		}
+	}
+	f.Semantic, f.HasSemantic, f.SemanticExample = m.score, true, docs[m.doc].text
+	f.SemanticMargin = m.score - other
+}
