@@ -79,6 +79,11 @@ func (ix *Index) calibrate(lang string, cs []Candidate) {
 		return cs[i].Entry.ID < cs[j].Entry.ID
 	})
 	m := calibrated[lang]
+	// A Chinese question scored by the streamer's own model is weighed like
+	// an English one: the Chinese model has no semantic signal to weigh.
+	if lang != "en" && len(cs) > 0 && cs[0].Features.HasSemantic {
+		m = calibrated["en"]
+	}
 	for i := range cs {
 		f := &cs[i].Features
 		switch {

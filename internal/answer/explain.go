@@ -49,7 +49,7 @@ func (r Result) Explain(w io.Writer, channel, text string) {
 func (f Features) explain() string {
 	var b strings.Builder
 	if f.HasSemantic {
-		fmt.Fprintf(&b, "semantic %.2f (lead %+.2f), ", f.Semantic, f.SemanticMargin)
+		fmt.Fprintf(&b, "semantic %.2f (%s, lead %+.2f), ", f.Semantic, f.SemanticSource, f.SemanticMargin)
 	}
 	fmt.Fprintf(&b, "lexical %.2f, keyword %v, margin %+.2f, unknown words %.2f", f.Lexical, f.Keyword, f.Margin, f.Unknown)
 	fmt.Fprintf(&b, ", missing: question %.2f example %.2f, mismatch %v", f.MissingQuestion, f.MissingExample, f.Mismatch)

@@ -85,8 +85,9 @@ type Features struct {
 	// HasSemantic says whether there was one to compare.
 	Semantic    float64
 	HasSemantic bool
-	// SemanticExample is the example Semantic was measured against.
-	SemanticExample string
+	// SemanticExample is the example Semantic was measured against, and
+	// SemanticSource the vectors' source ("built-in" or a model).
+	SemanticExample, SemanticSource string
 	// SemanticMargin is how far Semantic is ahead of the best other
 	// candidate's.
 	SemanticMargin float64
@@ -123,10 +124,19 @@ type Index struct {
 	// be worth searching for.
 	commonIDF map[string]float64
 	en, zh    analysis.Analyzer
+	// RemoteErr is why the configured embedding model is not used by this
+	// index, if it is not.
+	RemoteErr error
 	// entryDocs lists each entry's examples, as indexes into docs.
 	entryDocs [][]int
-	// sem holds the English examples' sentence vectors.
-	sem *semantic
+	// table is the built-in English embedding table, and builtin the
+	// English examples' vectors from it.
+	table   *embedding.Table
+	builtin *semantic
+	// remote holds every example's vector from the streamer's own model,
+	// when one is configured and answered while the index was built.
+	emb    Embedder
+	remote *semantic
 	// zh holds each Chinese example's content, for negative evidence.
 	zhc []zhContent
 	// asks holds, per entry, the kinds of question its English examples ask.
@@ -145,9 +155,16 @@ type example struct {
 // test can build an index without it.
 var semanticTable = embedding.English
 
-// Build indexes entries. It returns an error only when bleve fails; entries
-// are expected to have been validated by LoadFAQ.
-func Build(entries []Entry) (*Index, error) {
+// Build indexes entries with the built-in semantic score. It returns an
+// error only when bleve fails; entries are expected to have been validated
+// by LoadFAQ.
+func Build(entries []Entry) (*Index, error) { return BuildWith(entries, nil) }
+
+// BuildWith indexes entries, taking sentence vectors from emb where it
+// answers (nil: the built-in English table only). An emb that fails while
+// the index is built is not an error: the index uses the built-in score and
+// says why in RemoteErr.
+func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -226,7 +243,12 @@ func Build(entries []Entry) (*Index, error) {
 		return nil, fmt.Errorf("faq index: %w", err)
 	}
 	if tab != nil {
-		ix.sem = newSemantic(tab, ix.docs)
+		ix.table = tab
+		ix.builtin = newSemantic("built-in", builtinVectors(tab, ix.docs))
+	}
+	if emb != nil {
+		ix.emb = emb
+		ix.remote, ix.RemoteErr = remoteSemantic(emb, ix.docs)
 	}
 	ix.commonIDF = map[string]float64{}
 	for lang, terms := range df {
@@ -453,10 +475,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 			}
 		}
 	}
-	var near []semanticMatch
-	if lang == question.LangEnglish && ix.sem != nil {
-		near = ix.sem.nearest(ix.sem.embed(norm), ix.entryDocs)
-	}
+	near, source := ix.nearest(lang, norm)
 	// The entries closest in meaning are candidates too, for questions
 	// that say the same thing in other words.
 	for _, e := range topEntries(near, semanticCandidates) {
@@ -487,6 +506,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		c.Features.Lexical = math.Sqrt(c.Features.QueryByEntry * c.Features.ExampleByQuery)
 		if near != nil {
 			setSemantic(near, e, ix.docs, &c.Features)
+			c.Features.SemanticSource = source
 		}
 		if lang == question.LangChinese {
 			ix.negativeEvidence(qz, e, c)

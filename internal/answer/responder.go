@@ -19,6 +19,9 @@ type Settings struct {
 	MinConfidence map[string]float64
 	// Cooldown applies to entries that set none of their own.
 	Cooldown time.Duration
+	// Embedder, when set, gives the semantic score from the streamer's own
+	// model; indexes the responder rebuilds use it.
+	Embedder Embedder
 }
 
 // DefaultMinConfidence are the thresholds the calibration ships: the least

@@ -8,32 +8,34 @@ import (
 	"github.com/chatdesk/chatdesk/internal/embedding"
 )
 
-// semantic holds the sentence vectors of an index's English examples. The
-// FAQ's own mean direction is removed from every vector, the question's
-// included: what all of a streamer's examples share ("what is your …") says
-// nothing about which one a question asks.
+// semantic holds the sentence vectors of an index's examples from one
+// source. The FAQ's own mean direction is removed from every vector, the
+// question's included: what all of a streamer's examples share ("what is
+// your …") says nothing about which one a question asks.
 type semantic struct {
-	table *embedding.Table
-	mean  embedding.Vector // unit; nil when the FAQ has no English example
-	vecs  []embedding.Vector
+	source string // "built-in" or the remote model's name
+	mean   embedding.Vector
+	vecs   []embedding.Vector // per doc; nil where there is none
 }
 
-func newSemantic(t *embedding.Table, docs []example) *semantic {
-	s := &semantic{table: t, vecs: make([]embedding.Vector, len(docs))}
-	sum := make([]float64, t.Dim())
+func newSemantic(source string, vecs []embedding.Vector) *semantic {
+	s := &semantic{source: source, vecs: vecs}
+	var sum []float64
 	n := 0
-	for i, d := range docs {
-		if d.lang == "zh" {
+	for _, v := range vecs {
+		if v == nil {
 			continue
 		}
-		v := t.Embed(d.text)
-		s.vecs[i] = v
+		if sum == nil {
+			sum = make([]float64, len(v))
+		}
+		if len(v) != len(sum) {
+			continue
+		}
 		for j, x := range v {
 			sum[j] += float64(x)
 		}
-		if v != nil {
-			n++
-		}
+		n++
 	}
 	if n > 1 {
 		s.mean = unit(sum)
@@ -44,11 +46,19 @@ func newSemantic(t *embedding.Table, docs []example) *semantic {
 	return s
 }
 
-// embed returns the question's centred vector.
-func (s *semantic) embed(text string) embedding.Vector { return s.center(s.table.Embed(text)) }
+// builtinVectors embeds the English examples with the built-in table.
+func builtinVectors(t *embedding.Table, docs []example) []embedding.Vector {
+	vecs := make([]embedding.Vector, len(docs))
+	for i, d := range docs {
+		if d.lang != "zh" {
+			vecs[i] = t.Embed(d.text)
+		}
+	}
+	return vecs
+}
 
 func (s *semantic) center(v embedding.Vector) embedding.Vector {
-	if v == nil || s.mean == nil {
+	if v == nil || s.mean == nil || len(v) != len(s.mean) {
 		return v
 	}
 	var p float64
@@ -237,7 +247,7 @@ func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMat
 		out[e] = semanticMatch{score: -1, doc: -1}
 		for _, d := range docs {
 			v := s.vecs[d]
-			if v == nil {
+			if len(v) != len(qv) {
 				continue
 			}
 			if c := embedding.Cosine(qv, v); c > out[e].score {
