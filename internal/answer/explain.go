@@ -20,8 +20,11 @@ func (r Result) Explain(w io.Writer, channel, text string) {
 	}
 	fmt.Fprintf(w, "#%s %q\n", channel, text)
 	fmt.Fprintf(w, "  language: %s; %s (%s)\n", q.Lang, verdict, q.Why)
+	if r.Request {
+		fmt.Fprintf(w, "  shaped like a request: answered only at confidence ≥ %.2f\n", r.Threshold)
+	}
 	switch {
-	case !q.Is:
+	case !q.Is && !r.Request:
 		fmt.Fprintf(w, "  decision: ignore — the bot only answers questions and requests\n")
 	case r.Best != nil:
 		fmt.Fprintf(w, "  decision: answer with %q (confidence %.2f ≥ %.2f)\n", r.Best.Entry.ID, r.Best.Confidence, r.Threshold)

@@ -1,0 +1,41 @@
+package answer
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chatdesk/chatdesk/internal/chat"
+	"github.com/chatdesk/chatdesk/internal/question"
+)
+
+func TestRequestsWithoutQuestionSyntax(t *testing.T) {
+	ix, err := Build([]Entry{
+		{ID: "discord", Questions: []string{"discord link?", "is there a discord", "how do i join the discord"}, Keywords: []string{"discord"}, Answer: "discord.gg/x"},
+		{ID: "music", Questions: []string{"what song is this", "playlist?", "whats the playlist"}, Answer: "lofi"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewResponder(ix, question.Detector{}, Settings{}, nil, nil)
+	defer r.Close()
+	tests := []struct {
+		text, want string // want: the entry answered, "" for nothing
+		question   bool   // the decision counts the line as a question
+	}{
+		{"discord link", "discord", true},
+		{"playlist", "music", true},
+		// Statements, reactions and chatter about a topic are not requests.
+		{"the discord is so fun", "", false},
+		{"i love this playlist", "", false},
+		{"discord was wild yesterday", "", false},
+		{"went to the discord meetup and it was so much fun", "", false},
+		{"gg", "", false},
+		{"KEKW", "", false},
+	}
+	for _, tt := range tests {
+		d := r.Handle(context.Background(), chat.Message{ID: "m", Channel: "c", User: "u", Text: tt.text})
+		if d.FAQ != tt.want || (d.Action == chat.ActionAnswer) != (tt.want != "") || d.Question != tt.question {
+			t.Errorf("%q: action %q faq %q question %v; want faq %q question %v", tt.text, d.Action, d.FAQ, d.Question, tt.want, tt.question)
+		}
+	}
+}
