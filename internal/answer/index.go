@@ -604,6 +604,12 @@ func (ix *Index) exampleFeatures(lang string, qterms []string, weights []float64
 // normalizeText rewrites chat shorthand so that "wen r u live" and "when are
 // you live" analyse alike.
 func normalizeText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			s = foldZh(s)
+			break
+		}
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i, f := range strings.Fields(s) {

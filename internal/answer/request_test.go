@@ -39,3 +39,28 @@ func TestRequestsWithoutQuestionSyntax(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldZh(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"主播會講杭州話嗎", "主播会讲杭州话吗"},
+		{"咋进群", "怎么进群"},
+		{"这是啥歌", "这是什么歌"},
+		{"咋样", "怎么样"},
+		{"when do you stream", "when do you stream"},
+	}
+	for _, tt := range tests {
+		if got := foldZh(tt.in); got != tt.want {
+			t.Errorf("foldZh(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+	ix, err := Build([]Entry{{ID: "group", Questions: []string{"怎么进粉丝群"}, Answer: "群号 123"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	a, _ := ix.Candidates("咋进粉丝群", question.LangChinese, 1)
+	b, _ := ix.Candidates("怎么进粉丝群", question.LangChinese, 1)
+	if len(a) == 0 || len(b) == 0 || a[0].Confidence != b[0].Confidence {
+		t.Errorf("咋进粉丝群 and 怎么进粉丝群 score %v and %v; want the same", a, b)
+	}
+}
