@@ -541,6 +541,28 @@ func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
 	c.Features.MissingQuestion, c.Features.MissingExample = 1, 1
 }
 
+// Mentions reports whether text uses a word the FAQ's examples or keywords
+// tell entries apart by, without searching: a cheap test that lets chatter
+// with no such word skip matching.
+func (ix *Index) Mentions(text, lang string) bool {
+	if lang != question.LangChinese {
+		lang = question.LangEnglish
+	}
+	field := fieldEN
+	if lang == question.LangChinese {
+		field = fieldZH
+	}
+	for _, t := range ix.analyze(lang, normalizeText(text)) {
+		if len(ix.keywords[lang][t]) > 0 {
+			return true
+		}
+		if w, ok := ix.idf[lang][t]; ok && w >= ix.commonIDF[field] {
+			return true
+		}
+	}
+	return false
+}
+
 // search asks bleve for the examples that share the question's telling
 // terms. Terms that most examples contain ("what", "you", 是) are left out
 // of the query: they would make bleve visit nearly every example for

@@ -161,6 +161,11 @@ func (r *Responder) lookup(text string, q question.Question, n int) (Result, err
 	if r.ix == nil {
 		return res, nil
 	}
+	// Most request-shaped chatter ("gg", "lets go") names nothing the FAQ
+	// covers; it is not matched at all.
+	if res.Request && !r.ix.Mentions(text, q.Lang) {
+		return res, nil
+	}
 	cands, err := r.ix.Candidates(text, q.Lang, n)
 	if err != nil {
 		return res, err
