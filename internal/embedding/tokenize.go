@@ -1,6 +1,7 @@
 package embedding
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -13,14 +14,35 @@ const wordStart = "\u2581"
 // unknown is the id of the unknown-token piece.
 const unknown = 0
 
-// trie holds the vocabulary's pieces for prefix search, as flat nodes.
+// trie holds the vocabulary's pieces for prefix search, as flat nodes whose
+// children are kept sorted: most nodes have a handful, and a short search
+// beats a map on every character of every question.
 type trie struct {
 	nodes []trieNode
 }
 
 type trieNode struct {
-	next map[rune]int32
+	keys []rune
+	next []int32
 	id   int32 // token id when a piece ends here, else -1
+}
+
+// child returns the node under n for r, or -1.
+func (t *trie) child(n int32, r rune) int32 {
+	nd := &t.nodes[n]
+	lo, hi := 0, len(nd.keys)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if nd.keys[m] < r {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(nd.keys) && nd.keys[lo] == r {
+		return nd.next[lo]
+	}
+	return -1
 }
 
 func buildTrie(pieces []string, reserved int) trie {
@@ -28,14 +50,14 @@ func buildTrie(pieces []string, reserved int) trie {
 	for id := reserved; id < len(pieces); id++ {
 		n := int32(0)
 		for _, r := range pieces[id] {
-			nx, ok := t.nodes[n].next[r]
-			if !ok {
+			nx := t.child(n, r)
+			if nx < 0 {
 				nx = int32(len(t.nodes))
 				t.nodes = append(t.nodes, trieNode{id: -1})
-				if t.nodes[n].next == nil {
-					t.nodes[n].next = map[rune]int32{}
-				}
-				t.nodes[n].next[r] = nx
+				nd := &t.nodes[n]
+				i, _ := slices.BinarySearch(nd.keys, r)
+				nd.keys = slices.Insert(nd.keys, i, r)
+				nd.next = slices.Insert(nd.next, i, nx)
 			}
 			n = nx
 		}
@@ -73,8 +95,8 @@ func (t *Table) Tokenize(text string) []int {
 		found := false
 		node := int32(0)
 		for j := i; j < n; j++ {
-			nx, ok := t.trie.nodes[node].next[syms[j]]
-			if !ok {
+			nx := t.trie.child(node, syms[j])
+			if nx < 0 {
 				break
 			}
 			node = nx
