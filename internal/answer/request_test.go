@@ -64,3 +64,20 @@ func TestFoldZh(t *testing.T) {
 		t.Errorf("咋进粉丝群 and 怎么进粉丝群 score %v and %v; want the same", a, b)
 	}
 }
+
+// Chat addresses the streamer in nearly every Chinese question; that is no
+// evidence against an example that does not.
+func TestZhAddressIsNoNegativeEvidence(t *testing.T) {
+	ix, err := Build([]Entry{{ID: "schedule", Questions: []string{"什么时候开播"}, Answer: "晚上八点"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cs, err := ix.Candidates("主播什么时候开播", question.LangChinese, 1)
+	if err != nil || len(cs) == 0 {
+		t.Fatalf("Candidates = %v, %v", cs, err)
+	}
+	if f := cs[0].Features; f.MissingQuestion != 0 || f.MissingExample != 0 || f.Mismatch {
+		t.Errorf("features = %+v; want no negative evidence", f)
+	}
+}

@@ -103,6 +103,11 @@ type zhContent struct {
 // about. Kept small on purpose: idf weighs everything else.
 const zhFunction = "的了吗呢吧啊呀哦嘛么是有没不在我你他她它们这那个要会能可以请问一下什怎样哪谁几多少吗呐捏哈啦就还都也和与或给把被让得地着过来去说看想"
 
+// zhAddress are the ways chat addresses the streamer or the room. Nearly
+// every 弹幕 question carries one ("主播什么时候开播") and the FAQ's
+// examples mostly do not, so they are no evidence either way.
+var zhAddress = []string{"主播", "up主", "大大", "大家", "各位", "姐妹们", "兄弟们", "老铁们", "宝宝们"}
+
 // zhNumerals count as numbers, not characters: 一 against 二 is a different
 // question.
 const zhNumerals = "零〇一二两三四五六七八九十百千万亿"
@@ -120,7 +125,11 @@ func newZhContent(text string) zhContent {
 			word.Reset()
 		}
 	}
-	for _, r := range strings.ToLower(text) {
+	text = strings.ToLower(text)
+	for _, w := range zhAddress {
+		text = strings.ReplaceAll(text, w, " ")
+	}
+	for _, r := range text {
 		r = foldWidth(r)
 		switch {
 		case unicode.IsDigit(r) || strings.ContainsRune(zhNumerals, r):
