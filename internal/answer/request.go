@@ -32,8 +32,8 @@ func requestShaped(q question.Question, text string) bool {
 	return !strings.HasPrefix(first, "@") && !subjectWords[first]
 }
 
-// subjectWords open a clause with its subject or a determiner: a line that
-// starts with one states something.
+// subjectWords open a clause with its subject or a determiner, or open a
+// reaction: a line that starts with one states something.
 var subjectWords = map[string]bool{
 	"i": true, "im": true, "ive": true, "ill": true, "id": true, "me": true, "my": true, "mine": true,
 	"you": true, "u": true, "youre": true, "ur": true, "your": true, "ya": true, "yall": true,
@@ -43,4 +43,7 @@ var subjectWords = map[string]bool{
 	"there": true, "theres": true, "here": true, "heres": true, "everyone": true, "nobody": true, "chat": true,
 	"no": true, "not": true, "yes": true, "yeah": true, "yep": true, "nah": true, "nope": true,
 	"so": true, "just": true, "all": true, "some": true, "same": true, "also": true, "too": true,
+	// Openers of reactions, not of requests.
+	"lol": true, "lmao": true, "lmfao": true, "haha": true, "omg": true, "wow": true, "bruh": true,
+	"ok": true, "okay": true, "damn": true, "nice": true, "gg": true, "rip": true,
 }
