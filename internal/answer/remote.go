@@ -12,7 +12,11 @@ import (
 // OpenAI-compatible endpoint (embedding.Remote). It bounds its own time:
 // the answer stage waits for it no longer than that, then scores without it.
 type Embedder interface {
+	// Embed gives the FAQ's examples their vectors (a client may cache
+	// them).
 	Embed(ctx context.Context, texts []string) ([]embedding.Vector, error)
+	// Query gives one question its vector.
+	Query(ctx context.Context, text string) (embedding.Vector, error)
 	// Name says which model, for bot ask.
 	Name() string
 }
@@ -43,9 +47,9 @@ func remoteSemantic(emb Embedder, docs []example) (*semantic, error) {
 // the streamer's model, any language; else the built-in table, English.
 func (ix *Index) nearest(lang, norm string) ([]semanticMatch, string) {
 	if ix.remote != nil {
-		vs, err := ix.emb.Embed(context.Background(), []string{norm})
-		if err == nil && len(vs) == 1 && vs[0] != nil {
-			if near := ix.remote.nearest(ix.remote.center(vs[0]), ix.entryDocs); near != nil {
+		v, err := ix.emb.Query(context.Background(), norm)
+		if err == nil && v != nil {
+			if near := ix.remote.nearest(ix.remote.center(v), ix.entryDocs); near != nil {
 				return near, ix.remote.source
 			}
 		}

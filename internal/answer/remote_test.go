@@ -43,6 +43,14 @@ func (c *charEmbedder) Embed(_ context.Context, texts []string) ([]embedding.Vec
 	return out, nil
 }
 
+func (c *charEmbedder) Query(ctx context.Context, text string) (embedding.Vector, error) {
+	vs, err := c.Embed(ctx, []string{text})
+	if err != nil {
+		return nil, err
+	}
+	return vs[0], nil
+}
+
 var remoteFAQ = []Entry{
 	{ID: "schedule", Questions: []string{"when do you stream", "什么时候开播"}, Answer: "Tue and Thu"},
 	{ID: "specs", Questions: []string{"what are your pc specs", "电脑配置是什么"}, Answer: "A PC"},

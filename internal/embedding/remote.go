@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/atomicfile"
 )
 
 // ErrUnavailable is returned, without a request, while a remote endpoint
@@ -82,9 +84,9 @@ func NewRemote(cfg RemoteConfig) *Remote {
 // Name says which model the vectors come from, for diagnostics.
 func (r *Remote) Name() string { return r.cfg.Model + " at " + r.endpoint }
 
-// Embed returns unit vectors for texts, from the disk cache where it has
-// them and from the endpoint for the rest, in one request bounded by the
-// timeout.
+// Embed returns unit vectors for texts (the FAQ's examples), from the disk
+// cache where it has them and from the endpoint for the rest, in one request
+// bounded by the timeout.
 func (r *Remote) Embed(ctx context.Context, texts []string) ([]Vector, error) {
 	out := make([]Vector, len(texts))
 	var missing []int
@@ -98,22 +100,16 @@ func (r *Remote) Embed(ctx context.Context, texts []string) ([]Vector, error) {
 	if len(missing) == 0 {
 		return out, nil
 	}
-	r.mu.Lock()
-	if r.cfg.Now().Before(r.downUntil) {
-		err := r.lastErr
-		r.mu.Unlock()
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	if err := r.available(); err != nil {
+		return nil, err
 	}
-	r.mu.Unlock()
 	ask := make([]string, len(missing))
 	for j, i := range missing {
 		ask[j] = texts[i]
 	}
 	vecs, err := r.request(ctx, ask)
 	if err != nil {
-		r.mu.Lock()
-		r.downUntil, r.lastErr = r.cfg.Now().Add(r.cfg.Retry), err
-		r.mu.Unlock()
+		r.failed(err)
 		return nil, err
 	}
 	for j, i := range missing {
@@ -121,6 +117,38 @@ func (r *Remote) Embed(ctx context.Context, texts []string) ([]Vector, error) {
 		r.store(texts[i], vecs[j])
 	}
 	return out, nil
+}
+
+// Query returns one question's vector straight from the endpoint: chat
+// lines are not cached, so the cache holds the FAQ, not the chat, and a
+// question never waits on the disk.
+func (r *Remote) Query(ctx context.Context, text string) (Vector, error) {
+	if err := r.available(); err != nil {
+		return nil, err
+	}
+	vs, err := r.request(ctx, []string{text})
+	if err != nil {
+		r.failed(err)
+		return nil, err
+	}
+	return vs[0], nil
+}
+
+// available refuses, without a request, while a failed endpoint is left
+// alone.
+func (r *Remote) available() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cfg.Now().Before(r.downUntil) {
+		return fmt.Errorf("%w: %v", ErrUnavailable, r.lastErr)
+	}
+	return nil
+}
+
+func (r *Remote) failed(err error) {
+	r.mu.Lock()
+	r.downUntil, r.lastErr = r.cfg.Now().Add(r.cfg.Retry), err
+	r.mu.Unlock()
 }
 
 func (r *Remote) request(ctx context.Context, texts []string) ([]Vector, error) {
@@ -212,8 +240,8 @@ func (r *Remote) cached(text string) Vector {
 	return v
 }
 
-// store writes a vector through a temporary file and a rename, so a reader
-// never sees half of one; a cache that cannot be written is only slower.
+// store writes a vector atomically, so a reader never sees half of one; a
+// cache that cannot be written is only slower.
 func (r *Remote) store(text string, v Vector) {
 	if r.cfg.CacheDir == "" {
 		return
@@ -226,13 +254,5 @@ func (r *Remote) store(text string, v Vector) {
 	for i, f := range v {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".vec-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), p) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = atomicfile.Write(p, b, 0o644)
 }

@@ -112,6 +112,15 @@ func TestRemoteEmbedsAndCaches(t *testing.T) {
 	if n := f.requests.Load(); n != 2 {
 		t.Errorf("%d requests after another model's text; want 2", n)
 	}
+	// Questions are not cached: each asks the endpoint.
+	for range 2 {
+		if _, err := r.Query(context.Background(), "a question"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.requests.Load(); n != 4 {
+		t.Errorf("%d requests after two queries; want 4", n)
+	}
 }
 
 func TestRemoteFailures(t *testing.T) {
@@ -137,6 +146,9 @@ func TestRemoteFailures(t *testing.T) {
 			_, err := r.Embed(context.Background(), []string{"hi"})
 			if !errors.Is(err, ErrUnavailable) {
 				t.Errorf("second Embed error = %v; want ErrUnavailable", err)
+			}
+			if _, err := r.Query(context.Background(), "hi"); !errors.Is(err, ErrUnavailable) {
+				t.Errorf("Query error = %v; want ErrUnavailable", err)
 			}
 			if n := f.requests.Load(); n != 1 {
 				t.Errorf("%d requests; want 1", n)
