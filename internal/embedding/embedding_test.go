@@ -216,3 +216,15 @@ func BenchmarkEmbed(b *testing.B) {
 		tab.Embed("yo whats the song called rn")
 	}
 }
+
+// FuzzParse: a table file that is not one is refused with an error, never
+// a panic.
+func FuzzParse(f *testing.F) {
+	f.Add(enTable[:64])
+	f.Add([]byte(tableMagic))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := Parse(b); err == nil && len(b) < len(enTable) {
+			t.Fatalf("Parse accepted %d bytes", len(b))
+		}
+	})
+}
