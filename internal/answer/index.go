@@ -151,10 +151,6 @@ type example struct {
 	terms []string // unique analysed terms
 }
 
-// semanticTable is the built-in English embedding table; a variable so a
-// test can build an index without it.
-var semanticTable = embedding.English
-
 // Build indexes entries with the built-in semantic score. It returns an
 // error only when bleve fails; entries are expected to have been validated
 // by LoadFAQ.
@@ -238,7 +234,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index faq: %w", err)
 	}
-	tab, err := semanticTable()
+	tab, err := embedding.English()
 	if err != nil {
 		return nil, fmt.Errorf("faq index: %w", err)
 	}
