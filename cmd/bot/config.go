@@ -74,8 +74,10 @@ type ChannelConfig struct {
 }
 
 // TwitchConfig says how to reach Twitch. Secrets never live in the file:
-// the client id and token come from CHATDESK_TWITCH_CLIENT_ID and
-// CHATDESK_TWITCH_TOKEN, else the token from the file bot login writes.
+// the client id and tokens come from CHATDESK_TWITCH_CLIENT_ID,
+// CHATDESK_TWITCH_TOKEN and CHATDESK_TWITCH_REFRESH_TOKEN (with
+// CHATDESK_TWITCH_CLIENT_SECRET for a confidential client's token), else
+// from the file bot login writes.
 type TwitchConfig struct {
 	Username   string `mapstructure:"username"`
 	IRCAddress string `mapstructure:"irc_address"`
@@ -83,7 +85,13 @@ type TwitchConfig struct {
 	APIURL     string `mapstructure:"api_url"`
 	AuthURL    string `mapstructure:"auth_url"`
 	Token      string `mapstructure:"token"`
-	ClientID   string `mapstructure:"client_id"`
+	// RefreshToken renews Token when it expires; ClientSecret goes with
+	// it for a token from the authorization-code flow.
+	RefreshToken string `mapstructure:"refresh_token"`
+	ClientID     string `mapstructure:"client_id"`
+	ClientSecret string `mapstructure:"client_secret"`
+	// JoinLimit is how many channels the account may join per 10 s.
+	JoinLimit int `mapstructure:"join_limit"`
 }
 
 // HTTPConfig is the health and metrics server.
@@ -113,19 +121,22 @@ const (
 // environment.
 func configDefaults() map[string]any {
 	d := map[string]any{
-		"bot.name":           "chatdesk",
-		"bot.log_level":      "info",
-		"bot.data_dir":       "data",
-		"twitch.username":    "",
-		"twitch.irc_address": "irc.chat.twitch.tv:6697",
-		"twitch.tls":         true,
-		"twitch.api_url":     defaultAPIURL,
-		"twitch.auth_url":    defaultAuthURL,
-		"twitch.token":       "",
-		"twitch.client_id":   "",
-		"http.addr":          "127.0.0.1:8080",
-		"channels":           []any{},
-		"feedback.window":    "2m",
+		"bot.name":             "chatdesk",
+		"bot.log_level":        "info",
+		"bot.data_dir":         "data",
+		"twitch.username":      "",
+		"twitch.irc_address":   "irc.chat.twitch.tv:6697",
+		"twitch.tls":           true,
+		"twitch.api_url":       defaultAPIURL,
+		"twitch.auth_url":      defaultAuthURL,
+		"twitch.token":         "",
+		"twitch.client_id":     "",
+		"twitch.refresh_token": "",
+		"twitch.client_secret": "",
+		"twitch.join_limit":    20, // twitch.DefaultJoinLimit: an ordinary account
+		"http.addr":            "127.0.0.1:8080",
+		"channels":             []any{},
+		"feedback.window":      "2m",
 	}
 	for section, defs := range map[string]map[string]any{
 		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
@@ -144,7 +155,8 @@ func configDefaults() map[string]any {
 var schema = configcheck.Schema{
 	Type: reflect.TypeFor[Config](),
 	// Secrets may only come from the environment.
-	Secrets:   map[string]bool{"twitch.token": true, "twitch.client_id": true, "store.redis.password": true},
+	Secrets: map[string]bool{"twitch.token": true, "twitch.refresh_token": true, "twitch.client_id": true, "twitch.client_secret": true,
+		"store.redis.password": true},
 	EnvPrefix: "CHATDESK_",
 	// CHATDESK_TEST_* belongs to the tests (CHATDESK_TEST_REDIS).
 	EnvIgnore: []string{"CHATDESK_TEST_"},
@@ -298,6 +310,12 @@ func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
 		if u, err := url.Parse(f.value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			add(f.name, "want an http(s) URL such as %s, got %q", f.example, f.value)
 		}
+	}
+	if t.JoinLimit < 1 || t.JoinLimit > 2000 {
+		add("twitch.join_limit", "want channels joined per 10 seconds: 20 for an ordinary account, up to 2000 for a verified bot, got %d", t.JoinLimit)
+	}
+	if t.RefreshToken != "" && t.Token == "" {
+		add("twitch.refresh_token", "goes with the access token it renews: set CHATDESK_TWITCH_TOKEN beside it (or sign in with bot login instead)")
 	}
 }
 

@@ -250,6 +250,10 @@ func TestEnvOverrides(t *testing.T) {
 			func(c *Config) (any, any) { return c.Twitch.Token, "oauth:abc" }},
 		{"client id from the environment", []string{"CHATDESK_TWITCH_CLIENT_ID=cid"},
 			func(c *Config) (any, any) { return c.Twitch.ClientID, "cid" }},
+		{"refresh token beside the token", []string{"CHATDESK_TWITCH_TOKEN=abc", "CHATDESK_TWITCH_REFRESH_TOKEN=def"},
+			func(c *Config) (any, any) { return c.Twitch.RefreshToken, "def" }},
+		{"client secret from the environment", []string{"CHATDESK_TWITCH_CLIENT_SECRET=shh"},
+			func(c *Config) (any, any) { return c.Twitch.ClientSecret, "shh" }},
 		{"other variables are ignored", []string{"PATH=/bin", "HOME=/nowhere", "CHATDESK_TEST_REDIS=127.0.0.1:1", "NOT_CHATDESK_X=1"},
 			func(c *Config) (any, any) { return c.Answer.Cooldown, 2 * time.Minute }},
 	}
@@ -379,6 +383,8 @@ func TestEnvBadValue(t *testing.T) {
 			`environment: CHATDESK_ANSWER_MIN_CONFIDENCE_EN: answer.min_confidence.en: must be between 0 and 1, got 1.5`},
 		{"list of sections", "CHATDESK_CHANNELS=mira",
 			`environment: CHATDESK_CHANNELS: set in the config file only: a list of sections has no environment form`},
+		{"refresh token without the token it renews", "CHATDESK_TWITCH_REFRESH_TOKEN=def",
+			`environment: CHATDESK_TWITCH_REFRESH_TOKEN: twitch.refresh_token: goes with the access token it renews: set CHATDESK_TWITCH_TOKEN beside it (or sign in with bot login instead)`},
 		{"option the rule does not take", "CHATDESK_MODERATION_RULES_CAPS_WINDOW=1m",
 			`environment: CHATDESK_MODERATION_RULES_CAPS_WINDOW: unknown setting (known: CHATDESK_<SECTION>_<KEY> for the keys of config.yaml)`},
 	}

@@ -169,8 +169,8 @@ func TestConsoleHelpDesk(t *testing.T) {
 		"chatdesk ↪ @kim: 1 open, oldest first: #1 new 0s ana +1 “when is the next collab with otto?”",
 		"chatdesk ↪ @kim: #1 is yours for 15m — ana +1 asked “when is the next collab with otto?”",
 		"chatdesk ↪ @lee: #1 is claimed by kim (15m left on the claim)",
-		"chatdesk ↪ @ana: @ana you asked “when is the next collab with otto?” (#1): Friday at 8pm on Otto's channel — kim",
-		"chatdesk ↪ @bob: @bob you asked “when is the next collab with otto?” (#1): Friday at 8pm on Otto's channel — kim",
+		"chatdesk ↪ @ana you asked “when is the next collab with otto?” (#1): Friday at 8pm on Otto's channel — kim",
+		"chatdesk ↪ @bob you asked “when is the next collab with otto?” (#1): Friday at 8pm on Otto's channel — kim",
 		"chatdesk ↪ @kim: #1 answered — delivered to ana, bob · !resolve 1 when done, !learn 1 to add it to the FAQ",
 		"chatdesk ↪ @kim: #1 resolved ✓",
 	}

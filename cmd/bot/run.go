@@ -68,10 +68,11 @@ func (a *app) execute(ctx context.Context, args []string) error {
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	err := root.ExecuteContext(ctx)
-	// Cobra's own errors (unknown flag, wrong arguments) are usage problems.
+	cmd, err := root.ExecuteContextC(ctx)
+	// Cobra's own errors (unknown flag, wrong arguments) are usage
+	// problems; the help that says how it is done is one command away.
 	if err != nil && !errors.As(err, new(*exitErr)) && isUsageError(err) {
-		return badInput(err)
+		return badInput(fmt.Errorf("%w\nSee '%s --help'.", err, cmd.CommandPath()))
 	}
 	return err
 }
@@ -115,7 +116,7 @@ func (a *app) commands() *cobra.Command {
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.check(configPath) },
 	})
 	root.AddCommand(a.askCommand(&configPath))
-	root.AddCommand(a.replayCommand(&configPath))
+	root.AddCommand(a.replayCommand(&configPath), a.evalCommand(&configPath))
 	root.AddCommand(a.ticketsCommand(&configPath))
 	root.AddCommand(a.reportCommand(&configPath))
 	root.AddCommand(a.loginCommands(&configPath)...)

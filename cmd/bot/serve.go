@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -29,14 +28,11 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 		return err
 	}
 	log := a.logger(cfg.Bot.LogLevel)
-	if cfg.Twitch.Token == "" { // then the one bot login stored, if any
-		tok, _, err := twitch.ReadTokenFile(twitch.TokenFile(cfg.Bot.DataDir))
-		if err != nil {
-			return badInput(err)
-		}
-		cfg.Twitch.Token, cfg.Twitch.ClientID = tok.AccessToken, cmp.Or(cfg.Twitch.ClientID, tok.ClientID)
+	tok, live, err := twitch.StartToken(twitch.Credentials{AccessToken: cfg.Twitch.Token, RefreshToken: cfg.Twitch.RefreshToken, ClientID: cfg.Twitch.ClientID},
+		twitch.TokenFile(cfg.Bot.DataDir))
+	if err != nil {
+		return badInput(err)
 	}
-	live := cfg.Twitch.Token != ""
 	// The console creates its store with the first ticket, so a try-out
 	// leaves no file; a live bot's event log is worth a file at once.
 	store, err := openStore(ctx, cfg, !live, log)
@@ -54,7 +50,7 @@ func (a *app) runBot(ctx context.Context, configPath string) error {
 	store.channels.Store(chs)
 
 	if live {
-		f, err := a.twitchFront(ctx, cfg, chs, m, log)
+		f, err := a.twitchFront(ctx, cfg, tok, chs, m, log)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,9 @@ func (a *app) ticketsCommand(configPath *string) *cobra.Command {
 		Long: "Reads the ticket store the config names. With the embedded store the bot must not be\n" +
 			"running (the file is locked while it runs); with Redis it may.",
 		Args: cobra.NoArgs,
+		// Runnable, so that "bot tickets frobnicate" is refused as an
+		// unknown command instead of answered with the help.
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.PersistentFlags().StringVar(&channel, "channel", "", "only this channel (default: every configured channel)")
 	cmd.PersistentFlags().StringVar(&kind, "kind", "", "only tickets of this kind: question, complaint, suggestion, faq-fix")
@@ -98,17 +101,17 @@ func (a *app) openTicketStore(ctx context.Context, cfg *Config) (escalation.Stor
 		s := escalation.NewRedis(client, escalation.RedisOptions{Prefix: rc.KeyPrefix})
 		if err := s.Ping(ctx); err != nil {
 			client.Close()
-			return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: redis %s: %w", strings.Join(rc.Addrs, ","), err)}
+			return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: redis %s: %w", strings.Join(rc.Addrs, ","), err)}
 		}
 		return s, nil
 	}
 	path := cfg.Store.Path
 	if !fileExists(path) {
-		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: no ticket store at %s yet (the bot creates it when it first runs)", path)}
+		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("no ticket store at %s yet (the bot creates it when it first runs)", path)}
 	}
 	s, err := escalation.OpenBolt(path, escalation.BoltOptions{ReadOnly: true, Advice: recoverAdvice})
 	if err != nil {
-		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("tickets: %w", err)}
+		return nil, &exitErr{code: exitFailure, err: fmt.Errorf("ticket store: %w", err)}
 	}
 	return s, nil
 }

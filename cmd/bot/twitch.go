@@ -22,8 +22,8 @@ import (
 // a real run.
 type liveHooks struct {
 	// clock paces sending, Helix retries and the shutdown flush; dial
-	// paces reconnects.
-	clock, dial chat.Clock
+	// paces reconnects; auth the token's validation and renewal.
+	clock, dial, auth chat.Clock
 	// onPost sees every message the bot posts.
 	onPost func(chat.Posted)
 	// observe sees every message the router has decided on, just before
@@ -58,7 +58,7 @@ func (a *app) loginCommands(configPath *string) []*cobra.Command {
 // twitchFront connects the bot to the configured Twitch channels.
 // Credentials Twitch refuses at start are an error (exit code 1); a
 // connection lost later is retried for as long as the bot runs.
-func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels, m *metrics.Metrics, log *slog.Logger) (front, error) {
+func (a *app) twitchFront(ctx context.Context, cfg *Config, tok twitch.Token, chs *router.Channels, m *metrics.Metrics, log *slog.Logger) (front, error) {
 	hooks := a.hooks
 	names := chs.Names()
 	var helixError func(method, path string, status int)
@@ -66,9 +66,15 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 	if m != nil {
 		helixError, onPost = m.HelixError, m.Posted
 	}
+	// One source of the token for the API and chat: renewed once when
+	// either finds it refused, stored in the token file at once.
+	tokens := twitch.NewTokenSource(twitch.TokenSourceConfig{
+		AuthURL: cfg.Twitch.AuthURL, Token: tok, ClientSecret: cfg.Twitch.ClientSecret,
+		File: twitch.TokenFile(cfg.Bot.DataDir), Clock: hooks.auth, Log: log,
+	})
 	helix, err := twitch.NewHelix(twitch.HelixConfig{
 		APIURL: cfg.Twitch.APIURL, AuthURL: cfg.Twitch.AuthURL,
-		ClientID: cfg.Twitch.ClientID, Token: cfg.Twitch.Token,
+		ClientID: tok.ClientID, Tokens: tokens,
 		Clock: hooks.clock, Log: log, OnError: helixError,
 	})
 	if err != nil {
@@ -99,7 +105,7 @@ func (a *app) twitchFront(ctx context.Context, cfg *Config, chs *router.Channels
 	live := twitch.NewLive(twitch.LiveConfig{
 		IRC: twitch.IRCConfig{
 			Address: cfg.Twitch.IRCAddress, TLS: cfg.Twitch.TLS,
-			Username: login, Token: cfg.Twitch.Token, Channels: names,
+			Username: login, Channels: names, JoinLimit: cfg.Twitch.JoinLimit,
 			Clock: hooks.dial,
 		},
 		Helix:      helix,

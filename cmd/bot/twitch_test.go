@@ -33,6 +33,8 @@ type liveBot struct {
 	helix  *twitchtest.Helix
 	clock  *twitchtest.Clock // sending and the shutdown flush
 	dial   *twitchtest.Clock // reconnect back-off
+	auth   *twitchtest.Clock // the token's validation and renewal
+	config string            // the config file's path
 	stderr *twitchtest.Log
 	cancel context.CancelFunc
 	done   chan error
@@ -55,6 +57,11 @@ type liveOptions struct {
 	// tokenFile puts the token in the file bot login writes under
 	// bot.data_dir, and none in the environment.
 	tokenFile bool
+	// refreshEnv puts the refresh token in CHATDESK_TWITCH_REFRESH_TOKEN.
+	refreshEnv bool
+	// renew makes the chat server take what the fake Helix takes, so a
+	// token expires or is renewed for both at once.
+	renew bool
 }
 
 // startLive writes a config pointing at the fakes and runs the bot through
@@ -72,8 +79,11 @@ func startLive(t testing.TB, o liveOptions) *liveBot {
 	}
 	start := time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)
 	b := &liveBot{t: t, irc: twitchtest.NewIRC(t), helix: twitchtest.NewHelix(t, liveToken, "deskbot"),
-		clock: twitchtest.NewClock(start), dial: twitchtest.NewClock(start), stderr: &twitchtest.Log{}, done: make(chan error, 1)}
+		clock: twitchtest.NewClock(start), dial: twitchtest.NewClock(start), auth: twitchtest.NewClock(start), stderr: &twitchtest.Log{}, done: make(chan error, 1)}
 	b.irc.Token = o.ircToken
+	if o.renew {
+		b.irc.Accepts = b.helix.Accepts
+	}
 	if o.scopes != nil {
 		b.helix.SetScopes(o.scopes...)
 	}
@@ -104,6 +114,7 @@ http:
   addr: 127.0.0.1:0
 `, o.logLevel, dataDir, o.moderation, chans.String(), b.irc.Addr(), b.helix.APIURL(), b.helix.AuthURL())
 	path := filepath.Join(t.TempDir(), "config.yaml")
+	b.config = path
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -116,10 +127,13 @@ http:
 	t.Setenv("CHATDESK_TWITCH_TOKEN", o.token)
 	if o.tokenFile {
 		t.Setenv("CHATDESK_TWITCH_TOKEN", "")
-		tok := twitch.Token{AccessToken: o.token, RefreshToken: "r3fr3sh", Login: "deskbot", ClientID: "test-client", Scopes: twitchtest.AllScopes}
+		tok := twitch.Token{AccessToken: o.token, RefreshToken: twitchtest.RefreshToken, Login: "deskbot", ClientID: "test-client", Scopes: twitchtest.AllScopes}
 		if err := twitch.WriteTokenFile(twitch.TokenFile(dataDir), tok); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.refreshEnv {
+		t.Setenv("CHATDESK_TWITCH_REFRESH_TOKEN", twitchtest.RefreshToken)
 	}
 
 	var stderr io.Writer = b.stderr
@@ -129,14 +143,17 @@ http:
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	a := &app{env: os.Environ(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: stderr,
-		hooks: liveHooks{clock: b.clock, dial: b.dial, onPost: o.onPost, observe: o.observe}}
+		hooks: liveHooks{clock: b.clock, dial: b.dial, auth: b.auth, onPost: o.onPost, observe: o.observe}}
 	go func() {
 		b.done <- a.execute(ctx, []string{"run", "--config", path})
 	}()
 	t.Cleanup(func() {
 		b.stop()
-		if strings.Contains(b.stderr.String(), liveToken) {
-			t.Errorf("the token appears in the log:\n%s", b.stderr)
+		for _, secret := range append(b.helix.Issued(), liveToken, twitchtest.RefreshToken) {
+			if strings.Contains(b.stderr.String(), secret) {
+				t.Errorf("a token appears in the log:\n%s", b.stderr)
+				break
+			}
 		}
 	})
 	return b
@@ -677,7 +694,8 @@ func TestTwitchConfigProblems(t *testing.T) {
 		`testdata/twitch-bad.yaml:9: twitch.irc_address: want host:port such as irc.chat.twitch.tv:6697, got "irc.chat.twitch.tv"`,
 		`testdata/twitch-bad.yaml:11: twitch.api_url: want an http(s) URL such as https://api.twitch.tv/helix, got "api.twitch.tv/helix"`,
 		`testdata/twitch-bad.yaml:12: twitch.auth_url: want an http(s) URL such as https://id.twitch.tv/oauth2, got "ftp://id.twitch.tv"`,
-		`testdata/twitch-bad.yaml:14: http.addr: want host:port with a numeric port, got "localhost:http"`,
+		`testdata/twitch-bad.yaml:13: twitch.join_limit: want channels joined per 10 seconds: 20 for an ordinary account, up to 2000 for a verified bot, got 0`,
+		`testdata/twitch-bad.yaml:15: http.addr: want host:port with a numeric port, got "localhost:http"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q in:\n%s", want, got)

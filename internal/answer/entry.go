@@ -43,3 +43,12 @@ func (e Entry) AnswerIn(lang string) string {
 	}
 	return e.Answer
 }
+
+// variant names which of the entry's answers AnswerIn(lang) gives: lang
+// where the entry has an answer of its own in it, "" for the plain answer.
+func (e Entry) variant(lang string) string {
+	if a, ok := e.Answers[lang]; ok && a != "" {
+		return lang
+	}
+	return ""
+}

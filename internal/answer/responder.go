@@ -81,8 +81,8 @@ type Responder struct {
 	ix *Index
 
 	cmu     sync.Mutex
-	posted  map[string]time.Time // entry id → when it was last posted
-	pointed map[string]time.Time // entry id + user → when the user was last pointed at it
+	posted  map[string]time.Time // entry id + answer variant → when it was last posted
+	pointed map[string]time.Time // entry id + answer variant + user → when the user was last pointed at it
 }
 
 // NewResponder returns a responder over ix. d reads lines that reach it
@@ -234,18 +234,22 @@ func (r *Responder) answer(msg chat.Message, c Candidate, lang string) chat.Deci
 	if cooldown == 0 {
 		cooldown = r.settings.Cooldown
 	}
+	// The cooldown is kept per answer as posted: a Chinese viewer told to
+	// scroll up to an English answer has not been answered. An entry with
+	// one answer for every language cools down as one.
+	posted := e.ID + "\x00" + e.variant(lang)
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
-	last, seen := r.posted[e.ID]
+	last, seen := r.posted[posted]
 	if !seen || at.Sub(last) >= cooldown || at.Before(last) {
-		r.posted[e.ID] = at
+		r.posted[posted] = at
 		d.Replies = []chat.Reply{{Text: e.AnswerIn(lang), ParentID: msg.ID, Priority: chat.PriorityAnswer}}
 		return d
 	}
 	// Inside the cooldown the full answer is still in recent chat. The
 	// asker gets a short threaded pointer to it, once per cooldown, so the
 	// question is acknowledged without flooding chat with repeats.
-	key := e.ID + "\x00" + msg.User
+	key := posted + "\x00" + msg.User
 	d.Note = "cooldown"
 	if p, ok := r.pointed[key]; ok && at.Sub(p) < cooldown && !at.Before(p) {
 		d.Note = "cooldown, already pointed"

@@ -30,7 +30,8 @@ const teaFAQ = `entries:
     questions:
       - what plant is that
       - is the plant real
-    keywords: [plant, fern]
+      - 那是什么植物
+    keywords: [plant, fern, 植物]
     answer: "It's a fern called Gerald."
 `
 
@@ -184,6 +185,23 @@ func TestResponderCooldown(t *testing.T) {
 			},
 		},
 		{
+			name: "a question in another language gets the answer in its language",
+			steps: []step{
+				{"ana", q, 0, full, ""},
+				{"bo", "茶壶是什么颜色？", 10 * time.Second, full, ""},
+				{"cy", "茶壶是什么颜色？", 20 * time.Second, pointer, "cooldown"},
+				{"dee", q, 30 * time.Second, pointer, "cooldown"},
+				{"eli", q, time.Minute, full, ""},
+			},
+		},
+		{
+			name: "an entry with one answer for all languages cools down as one",
+			steps: []step{
+				{"ana", "what plant is that?", 0, full, ""},
+				{"bo", "那是什么植物？", 10 * time.Second, pointer, "cooldown"},
+			},
+		},
+		{
 			name: "a message stamped earlier than the last answer is answered",
 			steps: []step{
 				{"ana", q, time.Minute, full, ""},
@@ -207,7 +225,10 @@ func TestResponderPointerText(t *testing.T) {
 	if got, want := ask("bo", "what colour is the teapot?", 30*time.Second).Replies[0].Text, "I answered that 30s ago"; !strings.Contains(got, want) {
 		t.Errorf("pointer = %q; want it to contain %q", got, want)
 	}
-	d := ask("mei", "茶壶是什么颜色？", 45*time.Second)
+	// The plant has one answer for every language, so a Chinese question
+	// inside its cooldown is pointed at the answer already posted, in Chinese.
+	ask("ana", "what plant is that?", 0)
+	d := ask("mei", "那是什么植物？", 45*time.Second)
 	if len(d.Replies) != 1 || !strings.Contains(d.Replies[0].Text, "45秒") {
 		t.Errorf("pointer to a Chinese question = %+v; want one reply in Chinese saying 45秒", d.Replies)
 	}

@@ -177,6 +177,16 @@ func (c *Console) Read(ctx context.Context, msgs chan<- chat.Message) error {
 	}
 }
 
+// addressed reports whether text begins by naming login with an @.
+func addressed(text, login string) bool {
+	at := "@" + login
+	if len(text) < len(at) || !strings.EqualFold(text[:len(at)], at) {
+		return false
+	}
+	rest := text[len(at):]
+	return rest == "" || rest[0] == ' ' || rest[0] == ',' || rest[0] == ':'
+}
+
 // Deliver prints what the bot decided, as chat would show it.
 func (c *Console) Deliver(_ context.Context, msg chat.Message, d chat.Decision) error {
 	c.mu.Lock()
@@ -189,7 +199,13 @@ func (c *Console) Deliver(_ context.Context, msg chat.Message, d chat.Decision) 
 				if name, ok := c.authors[r.ParentID]; ok {
 					to = name
 				}
-				fmt.Fprintf(&b, "%s ↪ @%s: %s\n", c.BotName, to, part)
+				if addressed(part, to) {
+					// The reply names its viewer already (a delivered
+					// answer does, for Twitch's sake); once is enough.
+					fmt.Fprintf(&b, "%s ↪ %s\n", c.BotName, part)
+				} else {
+					fmt.Fprintf(&b, "%s ↪ @%s: %s\n", c.BotName, to, part)
+				}
 			} else {
 				fmt.Fprintf(&b, "%s: %s\n", c.BotName, part)
 			}

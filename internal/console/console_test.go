@@ -155,6 +155,16 @@ func TestDeliver(t *testing.T) {
 			want: []string{"chatdesk ↪ @Ana: Tue at 18:00"},
 		},
 		{
+			name: "a reply that names its viewer does not name them twice",
+			d:    chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{Text: "@ana you asked “glue?” (#1): Tamiya cement — kim", ParentID: "m1"}}},
+			want: []string{"chatdesk ↪ @ana you asked “glue?” (#1): Tamiya cement — kim"},
+		},
+		{
+			name: "a reply that names someone else still shows whom it answers",
+			d:    chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{Text: "@anabel is right", ParentID: "m1"}}},
+			want: []string{"chatdesk ↪ @Ana: @anabel is right"},
+		},
+		{
 			name: "unthreaded reply",
 			d:    chat.Decision{Action: chat.ActionCommand, Replies: []chat.Reply{{Text: "hello chat"}}},
 			want: []string{"chatdesk: hello chat"},

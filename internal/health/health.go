@@ -31,6 +31,21 @@ type Status struct {
 	Moderation      Moderation `json:"moderation"`
 	// Helix is Twitch's API budget; live only.
 	Helix *Helix `json:"helix,omitempty"`
+	// Token is the Twitch token's state; live only.
+	Token *Token `json:"token,omitempty"`
+}
+
+// Token describes the bot's Twitch token, never the token itself.
+type Token struct {
+	// Refused is set when Twitch refused the token and renewing it
+	// failed: the bot no longer moderates nor reconnects to chat until it
+	// is signed in again. Reason says why.
+	Refused bool   `json:"refused"`
+	Reason  string `json:"reason,omitempty"`
+	// Refreshes counts renewals since start.
+	Refreshes int64     `json:"refreshes"`
+	Expiry    time.Time `json:"expires,omitzero"`
+	Validated time.Time `json:"validated,omitzero"`
 }
 
 // Channel is one channel's health.

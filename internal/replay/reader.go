@@ -40,6 +40,11 @@ type Record struct {
 	// Msg is the message. When Err is set it still carries the channel and
 	// an id, so the caller can report the line like any other.
 	Msg chat.Message
+	// Expect is the line's label in a labelled JSONL file (its "expect"
+	// string: an FAQ entry id, "" for no answer, or spam/ok); Labelled says
+	// the line had one.
+	Expect   string
+	Labelled bool
 	// Err says why the line is not a message, without repeating the line
 	// number. The caller is expected to report it and go on; one bad line
 	// never ends a replay.
@@ -128,7 +133,11 @@ func (r *Reader) Next() (Record, bool) {
 		if msg.ID == "" {
 			msg.ID = r.lineID()
 		}
-		return Record{Line: r.line, Msg: msg}, true
+		rec := Record{Line: r.line, Msg: msg}
+		if r.format == FormatJSONL && len(r.js.Expect) > 0 {
+			rec.Labelled = json.Unmarshal(r.js.Expect, &rec.Expect) == nil
+		}
+		return rec, true
 	}
 	return Record{}, false
 }
@@ -223,8 +232,11 @@ func isLoginByte(c byte) bool {
 }
 
 // jsonRecord is the part of a JSONL line replay reads. Labelled test sets
-// carry more ("expect", "intent", "src"…); encoding/json skips those.
+// carry more ("intent", "src"…); encoding/json skips those. "expect" is
+// the label `bot eval` scores against; it is kept raw so that a file whose
+// labels are not strings still replays.
 type jsonRecord struct {
+	Expect      json.RawMessage `json:"expect"`
 	User        string          `json:"user"`
 	Text        *string         `json:"text"`
 	Badges      json.RawMessage `json:"badges"`
@@ -239,7 +251,7 @@ func (r *Reader) parseJSON(line []byte) (chat.Message, error) {
 	// since Unmarshal leaves absent fields as they were. The raw fields
 	// keep their memory: absent, they are simply empty.
 	v := &r.js
-	*v = jsonRecord{Badges: v.Badges[:0], Time: v.Time[:0]}
+	*v = jsonRecord{Badges: v.Badges[:0], Time: v.Time[:0], Expect: v.Expect[:0]}
 	if err := json.Unmarshal(line, v); err != nil {
 		// The default message names Go types the author of the file
 		// never saw; the field and the JSON types are what they need.

@@ -29,6 +29,9 @@ type Replayer struct {
 	// Progress, when set, gets a one-line progress bar for inputs of
 	// known size (a terminal's stderr).
 	Progress io.Writer
+	// Score, when set, scores every line against its label as it is
+	// replayed (`bot eval`).
+	Score *Score
 
 	sum Summary
 	// clock is the time of the last message replayed.
@@ -37,7 +40,10 @@ type Replayer struct {
 
 // Summary counts what a replay decided.
 type Summary struct {
-	Messages  int
+	// Messages counts the lines read as chat messages; Actions splits
+	// them by decision.
+	Messages int
+	// Malformed counts the lines that could not be read as a message.
 	Malformed int
 	Actions   map[chat.Action]int
 }
@@ -82,12 +88,21 @@ func (r *Replayer) Replay(ctx context.Context, name string, in io.Reader, size i
 		if d.Action == "" {
 			d.Action = chat.ActionIgnore
 		}
-		r.sum.Messages++
-		r.sum.Actions[d.Action]++
-		if err := r.out.Write(NewOutput(rec, d)); err != nil {
+		// A malformed line gets its line of output, so the output keeps
+		// one line per input line, but it was no message: the summary
+		// counts it apart.
+		if rec.Err == nil {
+			r.sum.Messages++
+			r.sum.Actions[d.Action]++
+		}
+		o := NewOutput(rec, d)
+		if r.Score != nil {
+			r.Score.Add(rec, o)
+		}
+		if err := r.out.Write(o); err != nil {
 			return fmt.Errorf("write replay output: %w", err)
 		}
-		if progress && r.sum.Messages%512 == 0 && time.Since(lastDraw) > 100*time.Millisecond {
+		if progress && (r.sum.Messages+r.sum.Malformed)%512 == 0 && time.Since(lastDraw) > 100*time.Millisecond {
 			lastDraw = time.Now()
 			drawProgress(r.Progress, filepath.Base(name), cr.n, size, r.sum.Messages)
 		}
@@ -126,11 +141,19 @@ func (s Summary) Line(elapsed time.Duration) string {
 	sort.Strings(other)
 	parts = append(parts, other...)
 	rate := float64(s.Messages) / elapsed.Seconds()
-	line := fmt.Sprintf("replayed %d messages in %s (%.0f msgs/s): %s", s.Messages, elapsed.Round(time.Millisecond), rate, strings.Join(parts, ", "))
+	line := fmt.Sprintf("replayed %s in %s (%.0f msgs/s): %s", plural(s.Messages, "message"), elapsed.Round(time.Millisecond), rate, strings.Join(parts, ", "))
 	if s.Malformed > 0 {
-		line += fmt.Sprintf("; %d malformed lines", s.Malformed)
+		line += fmt.Sprintf("; %s", plural(s.Malformed, "malformed line"))
 	}
 	return line
+}
+
+// plural is n and noun, with an s unless n is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // drawProgress redraws a one-line progress bar on a terminal.

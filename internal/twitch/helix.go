@@ -86,8 +86,11 @@ type HelixConfig struct {
 	APIURL, AuthURL string
 	// ClientID may be empty: Validate fills it in from the token.
 	ClientID string
-	// Token is the user access token, with or without the "oauth:" prefix.
-	Token string
+	// Token is the user access token, with or without the "oauth:" prefix;
+	// Tokens, when set, supplies and renews it instead (share one with the
+	// chat connection).
+	Token  string
+	Tokens *TokenSource
 	// HTTP defaults to a client with a 10-second timeout.
 	HTTP  *http.Client
 	Clock chat.Clock
@@ -124,7 +127,7 @@ type HelixConfig struct {
 // moderation calls, which send that user as moderator_id.
 type Helix struct {
 	api, auth *url.URL
-	token     string
+	tokens    *TokenSource
 	hc        *http.Client
 	clock     chat.Clock
 	log       *slog.Logger
@@ -168,7 +171,7 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 		return nil, fmt.Errorf("twitch auth url: %w", err)
 	}
 	h := &Helix{
-		api: api, auth: auth, token: BareToken(cfg.Token), clientID: cfg.ClientID,
+		api: api, auth: auth, tokens: cfg.Tokens, clientID: cfg.ClientID,
 		hc: cfg.HTTP, clock: cfg.Clock, log: cfg.Log, retries: cfg.Retries, maxWait: cfg.MaxWait,
 		onError: cfg.OnError, budget: cfg.Budget,
 	}
@@ -180,6 +183,9 @@ func NewHelix(cfg HelixConfig) (*Helix, error) {
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
+	}
+	if h.tokens == nil {
+		h.tokens = NewTokenSource(TokenSourceConfig{Token: Token{AccessToken: cfg.Token, ClientID: cfg.ClientID}, AuthURL: cfg.AuthURL, Log: h.log})
 	}
 	if h.retries <= 0 {
 		h.retries = 3
@@ -213,6 +219,9 @@ func parseBase(raw string) (*url.URL, error) {
 // Budget is what paces this client's Helix calls.
 func (h *Helix) Budget() *Budget { return h.budget }
 
+// Tokens is where the client's token comes from.
+func (h *Helix) Tokens() *TokenSource { return h.tokens }
+
 // Self is the token's user as the last successful Validate saw it.
 func (h *Helix) Self() TokenInfo {
 	h.mu.RLock()
@@ -228,6 +237,9 @@ func (h *Helix) Validate(ctx context.Context) (TokenInfo, error) {
 	var info TokenInfo
 	if err := h.do(ctx, h.auth, http.MethodGet, "/validate", nil, nil, &info); err != nil {
 		return TokenInfo{}, err
+	}
+	if tok, err := h.tokens.Current(); err == nil {
+		h.tokens.learn(tok, info)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -397,13 +409,18 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 		place.seq = h.budget.next()
 	}
 	inLine := func() rank { return place }
+	renewed := false
 	for attempt := 0; ; attempt++ {
+		token, err := h.tokens.Current()
+		if err != nil {
+			return fmt.Errorf("twitch %s %s: %w", method, path, err)
+		}
 		if paced && (opts == nil || !opts.prepaid.CompareAndSwap(true, false)) {
 			if err := h.budget.take(ctx, inLine); err != nil {
 				return fmt.Errorf("twitch %s %s: %w", method, path, err)
 			}
 		}
-		status, header, data, err := h.roundTrip(ctx, !paced, method, u.String(), payload)
+		status, header, data, err := h.roundTrip(ctx, !paced, token, method, u.String(), payload)
 		if paced {
 			h.budget.answered(status, header)
 		}
@@ -424,6 +441,16 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 				return fmt.Errorf("twitch %s %s: decode answer: %w", method, path, err)
 			}
 			return nil
+		case status == http.StatusUnauthorized && !renewed && renewable(data):
+			// The token expired or was revoked: renew it (once, shared
+			// with every other caller) and make the call again with the
+			// new one.
+			renewed = true
+			if _, rerr := h.tokens.Refresh(ctx, token); rerr == nil {
+				continue
+			}
+			h.onError(method, path, status)
+			return apiError(method, path, status, data)
 		case status == http.StatusTooManyRequests:
 			h.onError(method, path, status)
 			err = apiError(method, path, status, data)
@@ -456,7 +483,7 @@ func (h *Helix) do(ctx context.Context, base *url.URL, method, path string, q ur
 }
 
 // roundTrip makes one HTTP exchange and reads at most 1 MiB of answer.
-func (h *Helix) roundTrip(ctx context.Context, auth bool, method, u string, payload []byte) (int, http.Header, []byte, error) {
+func (h *Helix) roundTrip(ctx context.Context, auth bool, token, method, u string, payload []byte) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
@@ -466,12 +493,12 @@ func (h *Helix) roundTrip(ctx context.Context, auth bool, method, u string, payl
 		return 0, nil, nil, err
 	}
 	if auth {
-		req.Header.Set("Authorization", "OAuth "+h.token)
+		req.Header.Set("Authorization", "OAuth "+token)
 	} else {
 		h.mu.RLock()
 		req.Header.Set("Client-Id", h.clientID)
 		h.mu.RUnlock()
-		req.Header.Set("Authorization", "Bearer "+h.token)
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -486,6 +513,14 @@ func (h *Helix) roundTrip(ctx context.Context, auth bool, method, u string, payl
 		return 0, nil, nil, fmt.Errorf("read answer: %w", err)
 	}
 	return resp.StatusCode, resp.Header, data, nil
+}
+
+// renewable reports whether a 401 is about the token itself, which a
+// renewal fixes, rather than a scope it lacks or a client id that does
+// not match it, which no renewal does.
+func renewable(answer []byte) bool {
+	msg := strings.ToLower(apiError("", "", 0, answer).Message)
+	return !strings.Contains(msg, "scope") && !strings.Contains(msg, "client id")
 }
 
 // backoff is the pause before retry attempt+1: 250 ms, 500 ms, 1 s, … up

@@ -25,11 +25,18 @@ type IRCConfig struct {
 	Address string
 	TLS     bool
 	// Username is the bot account's login; Token its access token, with
-	// or without the "oauth:" prefix.
+	// or without the "oauth:" prefix. Tokens, when set, supplies the token
+	// instead, and renews it when Twitch refuses a login: share one with
+	// the Helix client, so the two never renew it twice.
 	Username string
 	Token    string
-	// Channels to join, by login.
+	Tokens   *TokenSource
+	// Channels to join, by login, in this order.
 	Channels []string
+	// JoinLimit is how many channels the bot may join per JoinWindow:
+	// Twitch allows an ordinary account 20 per 10 seconds, a verified bot
+	// 2,000. Zero means 20.
+	JoinLimit int
 	// Sender is told what the connection learns that affects sending:
 	// joins, the bot's badges, slow mode, and Twitch's notices about
 	// refused messages. It should be made with WaitForReady, so nothing is
@@ -109,6 +116,12 @@ func NewIRC(cfg IRCConfig) *IRC {
 	if cfg.Jitter == nil {
 		cfg.Jitter = rand.Float64
 	}
+	if cfg.JoinLimit <= 0 {
+		cfg.JoinLimit = DefaultJoinLimit
+	}
+	if cfg.Tokens == nil {
+		cfg.Tokens = NewTokenSource(TokenSourceConfig{Token: Token{AccessToken: cfg.Token}, Log: cfg.Log})
+	}
 	cfg.Username = strings.ToLower(cfg.Username)
 	chans := make([]string, len(cfg.Channels))
 	for i, ch := range cfg.Channels {
@@ -138,21 +151,43 @@ func (c *IRC) StopReading() { c.muted.Store(true) }
 var ErrLoginFailed = errors.New("twitch chat refused the login")
 
 // Run connects, and reconnects after every drop, until ctx ends; it then
-// returns nil. The only error is a login that fails before the bot was
-// ever in chat: bad credentials do not fix themselves.
+// returns nil. A login Twitch refuses has the token renewed once and is
+// tried again at once with the new one. The only error is a login that
+// fails before the bot was ever in chat: bad credentials do not fix
+// themselves. Later, a token refused for good (see TokenSource) stops the
+// dialling until a new sign-in comes, rather than knocking on Twitch's
+// door with a token it will refuse.
 func (c *IRC) Run(ctx context.Context) error {
 	attempt := 0
 	ever := false
 	refused := 0
+	renewed := false // since the last login that worked
+	tokens := c.cfg.Tokens
 	for n := 1; ; n++ {
-		s := c.newSession(ctx, n)
-		err := s.connect()
+		changed := tokens.Changed()
+		token, err := tokens.Current()
+		if err != nil {
+			if !ever {
+				return fmt.Errorf("%w as %s: %w; run bot login again, or check CHATDESK_TWITCH_TOKEN and twitch.username", ErrLoginFailed, c.cfg.Username, err)
+			}
+			c.log.Error("twitch chat: not reconnecting until the bot is signed in again (bot login)", "user", c.cfg.Username)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-changed:
+			}
+			attempt, refused, renewed = 0, 0, false
+			continue
+		}
+		s := c.newSession(ctx, n, token)
+		err = s.connect()
 		c.ended(s)
 		if ctx.Err() != nil {
 			return nil
 		}
 		loggedIn := s.loggedIn.Load()
 		ever = ever || loggedIn
+		renewed = renewed && !loggedIn
 		// Twitch says NOTICE * :Login authentication failed and hangs
 		// up. go-twitch-irc may see the hang-up before the notice, so a
 		// server that keeps talking to the bot without ever welcoming it
@@ -165,11 +200,31 @@ func (c *IRC) Run(ctx context.Context) error {
 		default:
 			refused++
 		}
+		if refused >= refusalsBeforeGivingUp && !renewed {
+			// A renewal that could not reach Twitch is tried again at
+			// the next refusal, after the usual pause.
+			_, rerr := tokens.Refresh(ctx, token)
+			switch {
+			case rerr == nil:
+				renewed = true
+				// Twitch refused the token, not the connection: no
+				// pause before logging in with the new one.
+				c.log.Info("twitch chat refused the login; logging in again with the renewed token", "user", c.cfg.Username)
+				refused = 0
+				continue
+			case errors.Is(rerr, ErrTokenRefused):
+				continue
+			}
+		}
 		if refused >= refusalsBeforeGivingUp {
 			if !ever {
 				return fmt.Errorf("%w as %s: check CHATDESK_TWITCH_TOKEN and twitch.username", ErrLoginFailed, c.cfg.Username)
 			}
-			c.log.Error("twitch chat refused the login; retrying (has the token been revoked?)", "user", c.cfg.Username)
+			if renewed {
+				c.log.Error("twitch chat refused the login, even with a renewed token; retrying", "user", c.cfg.Username)
+			} else {
+				c.log.Error("twitch chat refused the login, and the token could not be renewed just now; retrying", "user", c.cfg.Username)
+			}
 		}
 		if loggedIn && c.cfg.Clock.Now().Sub(s.since) >= c.cfg.StableAfter {
 			attempt = 0
@@ -351,16 +406,29 @@ type session struct {
 	greeted  atomic.Bool
 	since    time.Time // login time; written before loggedIn is set
 	panicked error
+
+	// done closes when the connection has ended; the join pacer, if the
+	// connection needed one, stops then and connect waits for it.
+	done  chan struct{}
+	pacer sync.WaitGroup
 }
 
-func (c *IRC) newSession(ctx context.Context, n int) *session {
-	s := &session{c: c, ctx: ctx, n: n}
-	cl := irc.NewClient(c.cfg.Username, "oauth:"+BareToken(c.cfg.Token))
+// newSession makes a client for one connection. The token is fixed per
+// client (go-twitch-irc sends it with PASS on every dial), and a new
+// client is made for every connection anyway, so a renewed token simply
+// goes to the next one.
+func (c *IRC) newSession(ctx context.Context, n int, token string) *session {
+	s := &session{c: c, ctx: ctx, n: n, done: make(chan struct{})}
+	cl := irc.NewClient(c.cfg.Username, "oauth:"+token)
 	cl.IrcAddress = c.cfg.Address
 	cl.TLS = c.cfg.TLS
 	cl.Capabilities = []string{irc.TagsCapability, irc.CommandsCapability}
-	cl.SetJoinRateLimiter(irc.CreateDefaultRateLimiter())
-	cl.Join(c.cfg.Channels...)
+	// The bot paces its joins itself (see pace): go-twitch-irc's own
+	// limiter sleeps in the goroutine that writes every line, so with
+	// more channels than one window allows, answers and even PONGs would
+	// wait behind the joins, and Twitch hangs up on a bot that does not
+	// answer its PING.
+	cl.SetJoinRateLimiter(irc.CreateUnlimitedRateLimiter())
 	cl.OnConnect(func() { s.greeted.Store(true) }) // on the reader's goroutine: nothing else here
 	cl.OnUnsetMessage(func(m irc.RawMessage) {
 		s.heard1()
@@ -408,6 +476,8 @@ func (s *session) connect() (err error) {
 	}()
 	stop := context.AfterFunc(s.ctx, func() { _ = s.client.Disconnect() })
 	defer stop()
+	defer s.pacer.Wait()
+	defer close(s.done)
 	return s.client.Connect()
 }
 
@@ -438,6 +508,12 @@ func (s *session) welcome() {
 		c.log.Info("connected to twitch chat", "user", c.cfg.Username, "channels", len(c.cfg.Channels))
 	} else {
 		c.log.Info("reconnected to twitch chat", "user", c.cfg.Username, "connects", n)
+	}
+	// Joined here rather than handed to the client before it dials: the
+	// client would join them in the random order of a map.
+	s.client.Join(c.firstJoins()...)
+	if len(c.cfg.Channels) > c.cfg.JoinLimit {
+		s.pacer.Go(s.pace)
 	}
 }
 
@@ -498,11 +574,29 @@ func (s *session) privmsg(m irc.PrivateMessage) {
 func (c *IRC) setJoined(channel string, in bool) {
 	channel = strings.ToLower(channel)
 	c.mu.Lock()
+	was := c.joined[channel]
 	c.joined[channel] = in
+	joined := 0
+	if in && !was {
+		for _, j := range c.joined {
+			if j {
+				joined++
+			}
+		}
+	}
 	c.mu.Unlock()
 	c.cfg.Sender.SetReady(channel, in)
 	if in {
-		c.log.Info("joined channel", "channel", channel)
+		// With many channels a line each would bury the log; the pacer's
+		// progress and the last join say enough.
+		level := slog.LevelInfo
+		if len(c.cfg.Channels) > c.cfg.JoinLimit {
+			level = slog.LevelDebug
+		}
+		c.log.Log(context.Background(), level, "joined channel", "channel", channel)
+		if joined == len(c.cfg.Channels) && level == slog.LevelDebug {
+			c.log.Info("joined every twitch channel", "channels", joined)
+		}
 		return
 	}
 	c.log.Info("left channel", "channel", channel)

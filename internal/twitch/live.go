@@ -36,6 +36,9 @@ var ErrBadCredentials = errors.New("bad twitch credentials")
 func Preflight(ctx context.Context, h *Helix, username string, channels, want []string) (Account, error) {
 	info, err := h.Validate(ctx)
 	switch {
+	case errors.Is(err, ErrUnauthorized) && h.Tokens().Refused() != nil:
+		return Account{}, fmt.Errorf("%w: Twitch refused the token (CHATDESK_TWITCH_TOKEN, or else the one bot login stored) and renewing it failed (%v); run bot login again, or get a new token as the README's \"Going live on Twitch\" explains",
+			ErrBadCredentials, h.Tokens().Refused())
 	case errors.Is(err, ErrUnauthorized):
 		return Account{}, fmt.Errorf("%w: Twitch refused the token (CHATDESK_TWITCH_TOKEN, or else the one bot login stored): it expired, was revoked or is mistyped; run bot login again, or get a new token as the README's \"Going live on Twitch\" explains", ErrBadCredentials)
 	case err != nil:
@@ -83,7 +86,8 @@ func Preflight(ctx context.Context, h *Helix, username string, channels, want []
 // LiveConfig configures a Live.
 type LiveConfig struct {
 	// IRC configures the chat connection; its Sender and Log are filled
-	// in from here, and its Clock when it has none.
+	// in from here, its Clock when it has none, and its Tokens from
+	// Helix's, so chat and the API share one token that is renewed once.
 	IRC   IRCConfig
 	Helix *Helix
 	// ChannelIDs from Preflight.
@@ -100,6 +104,7 @@ type LiveConfig struct {
 // Live is the bot on Twitch: the chat connection, the send queue and the
 // sink, run and shut down together.
 type Live struct {
+	tokens *TokenSource
 	irc    *IRC
 	sender *chat.Sender
 	sink   *Sink
@@ -133,9 +138,13 @@ func NewLive(cfg LiveConfig) *Live {
 	if ic.Clock == nil {
 		ic.Clock = cfg.Clock
 	}
+	if cfg.Helix != nil {
+		ic.Tokens = cfg.Helix.Tokens()
+	}
 	// The sender posts through the connection, and the connection tells
 	// the sender what it learns; one of them has to be wired second.
 	l.irc = NewIRC(ic)
+	l.tokens = l.irc.cfg.Tokens
 	l.sender = chat.NewSender(l.irc, sc)
 	l.irc.cfg.Sender = l.sender
 	l.sink = NewSink(SinkConfig{Sender: l.sender, Helix: cfg.Helix, ChannelIDs: cfg.ChannelIDs, Log: cfg.Log, Moderator: l.irc.Moderator})
@@ -155,11 +164,13 @@ type Status struct {
 	Moderation SinkStats
 	// Helix is the token's API budget: what is left, and who waits.
 	Helix BudgetStats
+	// Token is the token's state: renewals, and whether it was refused.
+	Token TokenStatus
 }
 
 // Status returns the current state of every part.
 func (l *Live) Status() Status {
-	return Status{State: l.irc.State(), Send: l.sender.Stats(), Moderation: l.sink.Stats(), Helix: l.sink.helix.Budget().Stats()}
+	return Status{State: l.irc.State(), Send: l.sender.Stats(), Moderation: l.sink.Stats(), Helix: l.sink.helix.Budget().Stats(), Token: l.tokens.Status()}
 }
 
 // Run runs the bot on Twitch until ctx ends, then shuts down in order: stop
@@ -172,6 +183,14 @@ func (l *Live) Run(ctx context.Context) error {
 	sendCtx, stopSending := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSending()
 
+	// The token is validated hourly and renewed for as long as the bot
+	// is connected, shutdown included.
+	tokensDone := make(chan struct{})
+	go func() {
+		defer close(tokensDone)
+		_ = l.tokens.Run(connCtx)
+	}()
+	defer func() { hangUp(); <-tokensDone }()
 	connDone := make(chan error, 1)
 	go func() { connDone <- l.irc.Run(connCtx) }()
 	senderDone := make(chan struct{})

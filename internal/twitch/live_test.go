@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,6 +28,8 @@ type rig struct {
 	helix  *twitchtest.Helix
 	clock  *twitchtest.Clock
 	dial   *twitchtest.Clock // the reconnect back-off's, kept apart so tests can move it alone
+	auth   *twitchtest.Clock // the token source's validation and file polling
+	file   string            // the token file, with renew
 	live   *twitch.Live
 	logs   *twitchtest.Log
 	cancel context.CancelFunc
@@ -40,6 +43,13 @@ type rigOptions struct {
 	noRouter bool
 	badges   map[string]string // the bot's badges per channel
 	ircToken string            // the only token the chat server takes, if set
+	// renew gives the bot a refresh token, kept in a token file, and makes
+	// the chat server take what the fake Helix takes, so a token expires
+	// or is renewed for both at once.
+	renew bool
+	// quietRefusal: the chat server hangs up on a refused login without
+	// a word.
+	quietRefusal bool
 }
 
 func startRig(t *testing.T, o rigOptions) *rig {
@@ -48,13 +58,25 @@ func startRig(t *testing.T, o rigOptions) *rig {
 		o.channels = []string{"mira"}
 	}
 	r := &rig{t: t, irc: twitchtest.NewIRC(t), helix: twitchtest.NewHelix(t, testToken, "deskbot"), dial: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)),
-		clock: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)), logs: &twitchtest.Log{}}
+		clock: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)), logs: &twitchtest.Log{},
+		auth: twitchtest.NewClock(time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC))}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, err := twitch.NewHelix(twitch.HelixConfig{APIURL: r.helix.APIURL(), AuthURL: r.helix.AuthURL(), Token: testToken, Clock: r.clock, Log: log})
+	var tokens *twitch.TokenSource
+	if o.renew {
+		r.file = filepath.Join(t.TempDir(), twitch.TokenFileName)
+		tok := twitch.Token{AccessToken: testToken, RefreshToken: twitchtest.RefreshToken, Login: "deskbot", ClientID: "test-client"}
+		if err := twitch.WriteTokenFile(r.file, tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens = twitch.NewTokenSource(twitch.TokenSourceConfig{AuthURL: r.helix.AuthURL(), Token: tok, File: r.file, Clock: r.auth, Log: log})
+		r.irc.Accepts = r.helix.Accepts
+	}
+	h, err := twitch.NewHelix(twitch.HelixConfig{APIURL: r.helix.APIURL(), AuthURL: r.helix.AuthURL(), Token: testToken, Tokens: tokens, Clock: r.clock, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.irc.Token = o.ircToken
+	r.irc.QuietRefusal = o.quietRefusal
 	ctx, cancel := context.WithCancel(context.Background())
 	acct, err := twitch.Preflight(ctx, h, "deskbot", o.channels, twitch.LoginScopes(true))
 	if err != nil {
@@ -96,8 +118,11 @@ func startRig(t *testing.T, o rigOptions) *rig {
 		if routerDone != nil {
 			<-routerDone
 		}
-		if strings.Contains(r.logs.String(), testToken) {
-			t.Errorf("the token appears in the log:\n%s", r.logs)
+		for _, secret := range append(r.helix.Issued(), testToken, twitchtest.RefreshToken) {
+			if strings.Contains(r.logs.String(), secret) {
+				t.Errorf("a token appears in the log:\n%s", r.logs)
+				break
+			}
 		}
 	})
 	return r

@@ -54,13 +54,16 @@ type Sink struct {
 
 	moderator func(channel string) (mod, known bool)
 
-	stopped  atomic.Bool // the token was refused: no more moderation
-	disabled sync.Map    // chat.PenaltyKind → true: the token lacks its scope
-	users    sync.Map    // login → user id
-	dropped  atomic.Int64
-	failed   atomic.Int64
-	done     atomic.Int64
-	shed     atomic.Int64 // the part of dropped the full queues let go
+	// announced is the token change (see TokenSource.Changed) after
+	// which moderation was last said to be stopped, so it is said once
+	// per refused token.
+	announced atomic.Pointer[<-chan struct{}]
+	disabled  sync.Map // chat.PenaltyKind → true: the token lacks its scope
+	users     sync.Map // login → user id
+	dropped   atomic.Int64
+	failed    atomic.Int64
+	done      atomic.Int64
+	shed      atomic.Int64 // the part of dropped the full queues let go
 }
 
 // enforcement is one moderation action and the message it is about, with
@@ -208,7 +211,7 @@ type SinkStats struct {
 
 // Stats returns the sink's counters.
 func (s *Sink) Stats() SinkStats {
-	st := SinkStats{Done: s.done.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(), Shed: s.shed.Load(), Stopped: s.stopped.Load()}
+	st := SinkStats{Done: s.done.Load(), Failed: s.failed.Load(), Dropped: s.dropped.Load(), Shed: s.shed.Load(), Stopped: s.stopped()}
 	for _, q := range s.queues {
 		st.Queued += q.len()
 	}
@@ -225,7 +228,7 @@ func (s *Sink) Announce(ctx context.Context, channel, message, color string) err
 	if !ok {
 		return fmt.Errorf("announce in #%s: unknown channel", channel)
 	}
-	if s.stopped.Load() {
+	if s.stopped() {
 		return fmt.Errorf("announce in #%s: moderation stopped, the token was refused", channel)
 	}
 	return s.helix.Announce(ctx, id, message, color)
@@ -249,7 +252,7 @@ func (s *Sink) enforce(ctx context.Context, channel string, job enforcement) {
 		log = log.With("user", cmp.Or(e.User, msg.User))
 	}
 	log = log.With("action", string(e.Kind))
-	if s.stopped.Load() {
+	if s.stopped() {
 		s.dropped.Add(1)
 		log.Debug("moderation skipped: the token was refused")
 		return
@@ -338,17 +341,26 @@ func (s *Sink) userID(ctx context.Context, msg chat.Message, e chat.Enforcement)
 	return users[0].ID, nil
 }
 
-// unauthorized handles a refused call: asks Twitch about the token again
-// and, if it is dead or lacks the scope, stops that moderation for good and
-// says so loudly, rather than failing quietly on every message.
+// stopped reports whether Twitch refused the token for good: nothing is
+// asked of Twitch until a new sign-in is picked up.
+func (s *Sink) stopped() bool { return s.helix != nil && s.helix.Tokens().Refused() != nil }
+
+// unauthorized handles a refused call the Helix client could not mend by
+// renewing the token: a token refused for good stops moderation until a
+// new sign-in, said loudly once; else Twitch is asked about the token
+// again and an action whose scope it lacks is turned off for good, rather
+// than failing quietly on every message.
 func (s *Sink) unauthorized(ctx context.Context, kind chat.PenaltyKind, callErr error) {
+	if s.stopped() {
+		s.announceStopped(callErr)
+		return
+	}
 	info, err := s.helix.Validate(ctx)
 	switch {
+	case s.stopped():
+		s.announceStopped(callErr)
 	case errors.Is(err, ErrUnauthorized):
-		if !s.stopped.Swap(true) {
-			s.log.Error("MODERATION STOPPED: Twitch no longer accepts CHATDESK_TWITCH_TOKEN (expired or revoked). The bot cannot delete, warn, time out or ban until it is restarted with a new token.",
-				"err", callErr)
-		}
+		s.log.Error("moderation refused: Twitch refused the token and it could not be renewed just now", "action", string(kind), "err", callErr)
 	case err != nil:
 		s.log.Error("moderation refused, and the token could not be checked again", "action", string(kind), "err", callErr, "validate_err", err)
 	case !info.HasScope(scopeFor(kind)):
@@ -359,4 +371,13 @@ func (s *Sink) unauthorized(ctx context.Context, kind chat.PenaltyKind, callErr 
 	default:
 		s.log.Error("moderation refused although the token is valid", "action", string(kind), "err", callErr)
 	}
+}
+
+func (s *Sink) announceStopped(callErr error) {
+	ch := s.helix.Tokens().Changed()
+	if old := s.announced.Swap(&ch); old != nil && *old == ch {
+		return
+	}
+	s.log.Error("MODERATION STOPPED: Twitch no longer accepts the bot's token and renewing it was refused. The bot cannot delete, warn, time out or ban until it is signed in again (bot login).",
+		"err", callErr)
 }

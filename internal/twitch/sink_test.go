@@ -179,20 +179,23 @@ func TestSinkSlowHelixBlocksNoLane(t *testing.T) {
 	r.fake.WaitRequests(t, "/moderation/bans", 1)
 }
 
-// TestSinkRevokedTokenStopsModeration: a 401 makes the sink ask Twitch
-// about the token; a dead token stops moderation for good, loudly.
+// TestSinkRevokedTokenStopsModeration: a 401 for a token that cannot be
+// renewed (no refresh token) stops moderation, loudly, and nothing more is
+// asked of Twitch with that token.
 func TestSinkRevokedTokenStopsModeration(t *testing.T) {
 	r := startSink(t, "mira")
 	r.fake.SetToken("someone-revoked-ours")
 	r.sink.Deliver(context.Background(), viewerMsg, moderate(chat.Enforcement{Kind: chat.PenaltyTimeout, Duration: time.Minute}))
-	r.fake.WaitRequests(t, "/validate", 2) // the start-up one and the check after the 401
 	waitFor(t, func() bool { return r.sink.Stats().Stopped })
 	r.sink.Deliver(context.Background(), viewerMsg, moderate(chat.Enforcement{Kind: chat.PenaltyBan}))
 	waitFor(t, func() bool { return r.sink.Stats().Dropped == 1 })
 	if n := len(r.fake.WaitRequests(t, "/moderation/bans", 1)); n != 1 {
 		t.Errorf("%d ban calls; want only the one refused", n)
 	}
-	if !strings.Contains(r.logs.String(), "MODERATION STOPPED") {
+	if n := len(r.fake.WaitRequests(t, "/validate", 1)); n != 1 {
+		t.Errorf("%d validations; want only the start-up one", n)
+	}
+	if strings.Count(r.logs.String(), "MODERATION STOPPED") != 1 {
 		t.Errorf("no loud message:\n%s", r.logs)
 	}
 	if strings.Contains(r.logs.String(), testToken) {

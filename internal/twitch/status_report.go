@@ -16,6 +16,8 @@ func (st Status) Health() health.Status {
 			Stopped: st.Moderation.Stopped, Disabled: st.Moderation.Disabled},
 		Helix: &health.Helix{Limit: st.Helix.Limit, Remaining: st.Helix.Remaining, Reset: st.Helix.Reset,
 			Waiting: st.Helix.Waiting, Waited: st.Helix.Waited, RateLimited: st.Helix.RateLimited},
+		Token: &health.Token{Refused: st.Token.Refused, Reason: st.Token.Reason, Refreshes: st.Token.Refreshes,
+			Expiry: st.Token.Expiry, Validated: st.Token.Validated},
 	}
 	for _, ch := range st.Channels {
 		h.Channels = append(h.Channels, health.Channel{Name: ch.Name, Joined: ch.Joined, Moderator: ch.Moderator, LastMessage: ch.LastMessage})

@@ -31,6 +31,10 @@ type Token struct {
 	UserID       string    `json:"user_id,omitempty"`
 	Scopes       []string  `json:"scopes"`
 	ClientID     string    `json:"client_id"`
+	// Seed names the refresh token from the environment
+	// (CHATDESK_TWITCH_REFRESH_TOKEN) that this pair was renewed from; see
+	// StartToken. Empty for a bot login.
+	Seed string `json:"seed,omitempty"`
 }
 
 func (t Token) String() string             { return "twitch token for " + t.Login }

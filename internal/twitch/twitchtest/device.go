@@ -2,9 +2,11 @@ package twitchtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // The fake's device code and the code a user would type.
@@ -70,6 +72,10 @@ func (h *Helix) serveDevice(w http.ResponseWriter, req Request, fail func(int, s
 			"expires_in": 1800, "interval": 5,
 		})
 	case "/token":
+		if form.Get("grant_type") == "refresh_token" {
+			h.refreshGrant(w, req.At, form, fail)
+			return true
+		}
 		if form.Get("grant_type") != "urn:ietf:params:oauth:grant-type:device_code" || form.Get("device_code") != DeviceCode {
 			fail(http.StatusBadRequest, "invalid device code")
 			return true
@@ -85,9 +91,8 @@ func (h *Helix) serveDevice(w http.ResponseWriter, req Request, fail func(int, s
 			fail(http.StatusBadRequest, step)
 			return true
 		}
-		json.NewEncoder(w).Encode(map[string]any{
-			"access_token": h.token, "refresh_token": RefreshToken, "expires_in": 14400, "scope": h.scopes, "token_type": "bearer",
-		})
+		h.refresh = RefreshToken
+		h.grant(w, req.At, 14400)
 	case "/revoke":
 		h.revoked = append(h.revoked, form.Get("token"))
 		if form.Get("token") != h.token {
@@ -98,4 +103,116 @@ func (h *Helix) serveDevice(w http.ResponseWriter, req Request, fail func(int, s
 		w.WriteHeader(http.StatusOK)
 	}
 	return true
+}
+
+// grant answers a token request with the accepted token and refresh token;
+// h.mu must be held.
+func (h *Helix) grant(w http.ResponseWriter, now time.Time, expiresIn int) {
+	h.expiry = time.Time{}
+	if h.lifetime > 0 {
+		h.expiry = now.Add(h.lifetime)
+		expiresIn = int(h.lifetime / time.Second)
+	}
+	json.NewEncoder(w).Encode(map[string]any{
+		"access_token": h.token, "refresh_token": h.refresh, "expires_in": expiresIn, "scope": h.scopes, "token_type": "bearer",
+	})
+}
+
+// refreshGrant answers grant_type=refresh_token as Twitch does: the refresh
+// token in use is swapped for a new access token and a new refresh token,
+// and both old ones stop working; h.mu must be held.
+func (h *Helix) refreshGrant(w http.ResponseWriter, now time.Time, form url.Values, fail func(int, string)) {
+	switch {
+	case h.secret != "" && form.Get("client_secret") != h.secret:
+		fail(http.StatusForbidden, "invalid client secret")
+		return
+	case h.refused || form.Get("refresh_token") != h.refresh:
+		fail(http.StatusBadRequest, "Invalid refresh token")
+		return
+	}
+	h.refreshes++
+	h.token = fmt.Sprintf("renewed-acc3ss-%d", h.refreshes)
+	h.refresh = fmt.Sprintf("renewed-r3fresh-%d", h.refreshes)
+	h.issued = append(h.issued, h.token, h.refresh)
+	h.grant(w, now, 14400)
+}
+
+// Refreshes counts the refresh grants that handed out a new token.
+func (h *Helix) Refreshes() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refreshes
+}
+
+// Issued lists every access and refresh token the refresh grant handed
+// out, for tests that check none of them is ever printed.
+func (h *Helix) Issued() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.issued...)
+}
+
+// Token is the access token the fake accepts now.
+func (h *Helix) Token() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.token
+}
+
+// CurrentRefreshToken is the one refresh token the fake accepts now.
+func (h *Helix) CurrentRefreshToken() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refresh
+}
+
+// Accepts reports whether token is the accepted one and has not expired;
+// an IRC fake's Accepts can be set to it, so chat and the API agree.
+func (h *Helix) Accepts(token string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return token == h.token && (h.expiry.IsZero() || h.now().Before(h.expiry))
+}
+
+// Expire makes the accepted token expire now: Helix answers 401, /validate
+// 401, and an IRC fake sharing Accepts refuses the login. The refresh
+// token still works.
+func (h *Helix) Expire() {
+	h.mu.Lock()
+	h.expiry = h.now()
+	h.mu.Unlock()
+}
+
+// SetLifetime makes the accepted token, and every one handed out later,
+// expire d after now (by the fake's clock); /validate's expires_in counts
+// down to it.
+func (h *Helix) SetLifetime(d time.Duration) {
+	h.mu.Lock()
+	h.lifetime = d
+	h.expiry = h.now().Add(d)
+	h.mu.Unlock()
+}
+
+// SetRefreshToken sets the one refresh token accepted.
+func (h *Helix) SetRefreshToken(token string) {
+	h.mu.Lock()
+	h.refresh = token
+	h.mu.Unlock()
+}
+
+// RefuseRefresh makes every refresh grant fail with "Invalid refresh
+// token", as when the user disconnected the app on Twitch or the refresh
+// token lapsed.
+func (h *Helix) RefuseRefresh() {
+	h.mu.Lock()
+	h.refused = true
+	h.mu.Unlock()
+}
+
+// RequireSecret makes a refresh grant need client_secret, as for a token
+// from the authorization-code flow of a confidential client.
+func (h *Helix) RequireSecret(secret string) {
+	h.mu.Lock()
+	h.secret = secret
+	h.mu.Unlock()
 }

@@ -16,8 +16,10 @@ import (
 
 // Helix is a fake of Twitch's auth and Helix APIs on an httptest server:
 // /oauth2/validate, the device-code sign-in (/oauth2/device, /oauth2/token,
-// /oauth2/revoke; see DeviceFlow), /helix/users and the moderation endpoints, checking the
-// token and client id as Twitch does and recording every request. With
+// /oauth2/revoke; see DeviceFlow), the refresh grant with rotating refresh
+// tokens (see Expire, RefuseRefresh, Refreshes), /helix/users and the
+// moderation endpoints, checking the token and client id as Twitch does and
+// recording every request. With
 // RateLimit it also keeps Twitch's points bucket, and Throttle makes it
 // answer 429 for a while.
 type Helix struct {
@@ -41,6 +43,14 @@ type Helix struct {
 
 	device  []string // what /token answers next for a device code (see DeviceFlow)
 	revoked []string // tokens /revoke was asked to drop
+
+	expiry    time.Time     // when token stops working; zero: never
+	lifetime  time.Duration // of every token handed out; zero: no expiry
+	refresh   string        // the one refresh token accepted (see RefreshGrant)
+	secret    string        // the client secret a refresh must carry, if set
+	refused   bool          // every refresh is refused, as when the user disconnects the app
+	refreshes int           // refresh grants answered with a new token
+	issued    []string      // every access and refresh token handed out
 }
 
 // Request is one request the fake received.
@@ -65,7 +75,8 @@ var AllScopes = []string{
 // NewHelix starts a fake that accepts token for the bot account login
 // (user id "bot-id"), issued to client id "test-client", with every scope.
 func NewHelix(t testing.TB, token, login string) *Helix {
-	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1), now: time.Now}
+	h := &Helix{token: token, clientID: "test-client", login: login, userID: "bot-id", scopes: AllScopes, arrived: make(chan struct{}, 1), now: time.Now,
+		refresh: RefreshToken}
 	h.Server = httptest.NewServer(http.HandlerFunc(h.serve))
 	t.Cleanup(h.Close)
 	return h
@@ -85,10 +96,15 @@ func (h *Helix) SetScopes(scopes ...string) {
 }
 
 // SetToken changes the one token accepted: the old one is then refused,
-// as when a token is revoked.
+// as when a token is revoked. The new one lasts as SetLifetime said, or
+// for ever.
 func (h *Helix) SetToken(token string) {
 	h.mu.Lock()
 	h.token = token
+	h.expiry = time.Time{}
+	if h.lifetime > 0 {
+		h.expiry = h.now().Add(h.lifetime)
+	}
 	h.mu.Unlock()
 }
 
@@ -223,6 +239,9 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 	n := len(h.requests)
 	h.requests = append(h.requests, req)
 	respond, token, clientID := h.respond, h.token, h.clientID
+	if !h.expiry.IsZero() && !req.At.Before(h.expiry) {
+		token = "\x00expired" // no Authorization header matches it
+	}
 	allowed := auth || h.bucket(w.Header(), req.At)
 	h.mu.Unlock()
 	defer func() {
@@ -269,7 +288,11 @@ func (h *Helix) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.mu.Lock()
-		info := map[string]any{"client_id": h.clientID, "login": h.login, "user_id": h.userID, "scopes": h.scopes, "expires_in": 5000000}
+		left := 5000000
+		if !h.expiry.IsZero() {
+			left = int(h.expiry.Sub(req.At) / time.Second)
+		}
+		info := map[string]any{"client_id": h.clientID, "login": h.login, "user_id": h.userID, "scopes": h.scopes, "expires_in": left}
 		h.mu.Unlock()
 		json.NewEncoder(w).Encode(info)
 		return

@@ -22,11 +22,19 @@ type IRC struct {
 
 	// Token, when set, is the only password (PASS oauth:…) accepted.
 	Token string
+	// Accepts, when set, decides which tokens (without "oauth:") may log
+	// in instead: a fake Helix's Accepts, so a token expires or is renewed
+	// for chat and the API at once.
+	Accepts func(token string) bool
+	// QuietRefusal hangs up on a refused login without Twitch's NOTICE,
+	// as a client sees it when the hang-up overtakes the notice.
+	QuietRefusal bool
 
-	mu     sync.Mutex
-	badges map[string]string // channel → the badges the bot gets there
-	conns  []*Conn
-	logins chan *Conn
+	mu      sync.Mutex
+	badges  map[string]string // channel → the badges the bot gets there
+	conns   []*Conn
+	logins  chan *Conn
+	refused int
 }
 
 // NewIRC starts a server that stops when the test ends.
@@ -62,6 +70,40 @@ func NewIRC(t testing.TB) *IRC {
 		s.mu.Unlock()
 	})
 	return s
+}
+
+func (s *IRC) accepts(pass string) bool {
+	if s.Accepts != nil {
+		return strings.HasPrefix(pass, "oauth:") && s.Accepts(strings.TrimPrefix(pass, "oauth:"))
+	}
+	return s.Token == "" || pass == "oauth:"+s.Token
+}
+
+// DropRefused hangs up every logged-in client whose token is no longer
+// accepted, as Twitch ends a chat session whose token expired, and
+// reports how many it dropped.
+func (s *IRC) DropRefused() int {
+	s.mu.Lock()
+	conns := append([]*Conn(nil), s.conns...)
+	s.mu.Unlock()
+	n := 0
+	for _, c := range conns {
+		c.mu.Lock()
+		in, pass := c.in, c.pass
+		c.mu.Unlock()
+		if in && !s.accepts(pass) {
+			c.nc.Close()
+			n++
+		}
+	}
+	return n
+}
+
+// Refused counts the logins refused so far.
+func (s *IRC) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
 }
 
 // Addr is the server's host:port.
@@ -118,6 +160,7 @@ type Conn struct {
 	pass   string
 	in     bool
 	joined map[string]bool
+	joinAt []string // every JOIN's channel list, in order
 	joins  chan struct{}
 	syncs  map[string]chan struct{}
 	nsync  int
@@ -188,10 +231,16 @@ func (c *Conn) handle(line string) {
 	case "NICK":
 		c.mu.Lock()
 		c.nick = rest
-		ok := c.s.Token == "" || c.pass == "oauth:"+c.s.Token
+		pass := c.pass
 		c.mu.Unlock()
+		ok := c.s.accepts(pass)
 		if !ok {
-			c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			c.s.mu.Lock()
+			c.s.refused++
+			c.s.mu.Unlock()
+			if !c.s.QuietRefusal {
+				c.Send(":tmi.twitch.tv NOTICE * :Login authentication failed")
+			}
 			c.nc.Close()
 			return
 		}
@@ -202,6 +251,9 @@ func (c *Conn) handle(line string) {
 		c.mu.Unlock()
 		c.s.logins <- c
 	case "JOIN":
+		c.mu.Lock()
+		c.joinAt = append(c.joinAt, rest)
+		c.mu.Unlock()
 		for _, ch := range strings.Split(rest, ",") {
 			ch = strings.TrimPrefix(strings.TrimSpace(ch), "#")
 			nick := c.Nick()
@@ -262,6 +314,21 @@ func roomID(channel string) int {
 
 // RoomID is the room id the fake server and the fake Helix give channel.
 func RoomID(channel string) string { return fmt.Sprint(roomID(channel)) }
+
+// Joins returns the channel list of every JOIN the client sent, in order:
+// "#a,#b" for one JOIN of two channels.
+func (c *Conn) Joins() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.joinAt...)
+}
+
+// Joined counts the channels the client has joined.
+func (c *Conn) Joined() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.joined)
+}
 
 // WaitJoined waits until the client has joined n channels.
 func (c *Conn) WaitJoined(n int) {
