@@ -139,6 +139,11 @@ type Index struct {
 	remote *semantic
 	// zh holds each Chinese example's content, for negative evidence.
 	zhc []zhContent
+	// zhEntry is, per entry, the content of all its Chinese examples
+	// together: a 弹幕 question words its topic the way one example does
+	// and its detail the way another does, and what none of them names is
+	// the evidence that it asks something else.
+	zhEntry []zhContent
 	// asks holds, per entry, the kinds of question its English examples ask.
 	asks []map[string]bool
 }
@@ -185,6 +190,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	ix.vocab = make([]map[string]struct{}, len(ix.entries))
 	ix.entryDocs = make([][]int, len(ix.entries))
 	ix.asks = make([]map[string]bool, len(ix.entries))
+	ix.zhEntry = make([]zhContent, len(ix.entries))
 	for i, e := range ix.entries {
 		ix.byID[e.ID] = i
 		ix.vocab[i] = map[string]struct{}{}
@@ -198,6 +204,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 			var zc zhContent
 			if lang == "zh" {
 				zc = newZhContent(norm)
+				ix.zhEntry[i] = ix.zhEntry[i].union(zc)
 			} else if k := askType(norm); k != "" {
 				if ix.asks[i] == nil {
 					ix.asks[i] = map[string]bool{}
@@ -520,15 +527,17 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	return out, nil
 }
 
-// negativeEvidence compares the question's content with the best lexical
-// example's, the one the entry is represented by.
+// negativeEvidence compares the question's content with the entry's
+// examples: what the question names that none of them does, and what the
+// best lexical example, the one the entry is represented by, names that
+// the question does not.
 func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
 	for _, d := range ix.entryDocs[e] {
 		if ix.docs[d].text != c.Example || ix.docs[d].lang != "zh" {
 			continue
 		}
 		var m1, m2 bool
-		c.Features.MissingQuestion, m1 = ix.missing(qz, ix.zhc[d])
+		c.Features.MissingQuestion, m1 = ix.missing(qz, ix.zhEntry[e])
 		c.Features.MissingExample, m2 = ix.missing(ix.zhc[d], qz)
 		c.Features.Mismatch = m1 || m2
 		return

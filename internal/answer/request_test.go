@@ -81,3 +81,33 @@ func TestZhAddressIsNoNegativeEvidence(t *testing.T) {
 		t.Errorf("features = %+v; want no negative evidence", f)
 	}
 }
+
+// What a question names counts against an entry only when none of the
+// entry's examples names it: 弹幕 words the topic as one example does and
+// the detail as another.
+func TestZhMissingQuestionIsAgainstTheWholeEntry(t *testing.T) {
+	ix, err := Build([]Entry{
+		{ID: "captain", Questions: []string{"怎么上舰", "舰长有什么福利"}, Answer: "舰长每月礼包"},
+		{ID: "schedule", Questions: []string{"什么时候开播"}, Answer: "晚上八点"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	tests := []struct {
+		text    string
+		missing bool
+	}{
+		{"上舰有福利吗", false}, // 上舰 from one example, 福利 from the other
+		{"上舰多少钱", true},   // 钱 is in no example
+	}
+	for _, tt := range tests {
+		cs, err := ix.Candidates(tt.text, question.LangChinese, 1)
+		if err != nil || len(cs) == 0 || cs[0].Entry.ID != "captain" {
+			t.Fatalf("Candidates(%q) = %v, %v; want captain first", tt.text, cs, err)
+		}
+		if got := cs[0].Features.MissingQuestion > 0; got != tt.missing {
+			t.Errorf("%q: MissingQuestion = %.2f; want missing %v", tt.text, cs[0].Features.MissingQuestion, tt.missing)
+		}
+	}
+}

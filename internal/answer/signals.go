@@ -157,6 +157,23 @@ func newZhContent(text string) zhContent {
 	return c
 }
 
+// union is the content of c and o together; c is not changed.
+func (c zhContent) union(o zhContent) zhContent {
+	u := zhContent{chars: map[rune]bool{}, numbers: map[string]bool{}, latin: map[string]bool{}}
+	for _, from := range []zhContent{c, o} {
+		for k := range from.chars {
+			u.chars[k] = true
+		}
+		for k := range from.numbers {
+			u.numbers[k] = true
+		}
+		for k := range from.latin {
+			u.latin[k] = true
+		}
+	}
+	return u
+}
+
 // foldWidth maps full-width ASCII to ASCII, as chat mixes both.
 func foldWidth(r rune) rune {
 	if r >= 0xFF01 && r <= 0xFF5E {
