@@ -133,6 +133,7 @@ type Index struct {
 	// English examples' vectors from it.
 	table   *embedding.Table
 	builtin *semantic
+	dots    *tokenDots
 	// remote holds every example's vector from the streamer's own model,
 	// when one is configured and answered while the index was built.
 	emb    Embedder
@@ -248,6 +249,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	if tab != nil {
 		ix.table = tab
 		ix.builtin = newSemantic("built-in", builtinVectors(tab, ix.docs))
+		ix.dots = newTokenDots(tab, ix.builtin)
 	}
 	if emb != nil {
 		ix.emb = emb

@@ -55,7 +55,7 @@ func (ix *Index) nearest(lang, norm string) ([]semanticMatch, string) {
 		}
 	}
 	if lang == question.LangEnglish && ix.builtin != nil {
-		return ix.builtin.nearest(ix.builtin.center(ix.table.Embed(norm)), ix.entryDocs), ix.builtin.source
+		return bestPerEntry(ix.dots.scores(ix.table.Sentence(norm)), ix.entryDocs), ix.builtin.source
 	}
 	return nil, ""
 }

@@ -268,15 +268,27 @@ func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMat
 	if qv == nil {
 		return nil
 	}
+	scores := make([]float64, len(s.vecs))
+	for d, v := range s.vecs {
+		scores[d] = -1
+		if len(v) == len(qv) {
+			scores[d] = embedding.Cosine(qv, v)
+		}
+	}
+	return bestPerEntry(scores, entryDocs)
+}
+
+// bestPerEntry picks each entry's best-scoring example; examples scored -1
+// have no vector. nil scores give nil.
+func bestPerEntry(scores []float64, entryDocs [][]int) []semanticMatch {
+	if scores == nil {
+		return nil
+	}
 	out := make([]semanticMatch, len(entryDocs))
 	for e, docs := range entryDocs {
 		out[e] = semanticMatch{score: -1, doc: -1}
 		for _, d := range docs {
-			v := s.vecs[d]
-			if len(v) != len(qv) {
-				continue
-			}
-			if c := embedding.Cosine(qv, v); c > out[e].score {
+			if c := scores[d]; c > -1 && c > out[e].score {
 				out[e] = semanticMatch{score: c, doc: d}
 			}
 		}
