@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chatdesk/chatdesk/internal/devdata"
 	"github.com/chatdesk/chatdesk/internal/question"
 )
 
@@ -51,23 +52,6 @@ func foldOf(set, key string) int {
 	h := fnv.New32a()
 	h.Write([]byte(set + "\x00" + key))
 	return int(h.Sum32() % folds)
-}
-
-// devDir finds the labelled dev data beside the repository; without it the
-// test skips, except in CI.
-func devDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("CHATDESK_TEST_DEV_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data", "dev")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dev data not found at %s (set CHATDESK_TEST_DEV_DATA): %v", dir, err)
-		}
-		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_TEST_DEV_DATA to point elsewhere)", dir)
-	}
-	return dir
 }
 
 // loadSamples runs every line of a language's dev sets through the
@@ -288,7 +272,7 @@ func crossValidate(samples []sample, lang string) ([]float64, []score) {
 // refits the models, picks the most conservative threshold the folds ask
 // for and rewrites calibrated.go.
 func TestCalibration(t *testing.T) {
-	dir := devDir(t)
+	dir := devdata.Dir(t)
 	var gen strings.Builder
 	for _, lang := range []string{"en", "zh"} {
 		samples := loadSamples(t, dir, lang)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/chatdesk/chatdesk/internal/devdata"
 )
 
 // parityRow is one line of testdata/parity.txt: the encoder's token ids for a
@@ -89,27 +91,10 @@ func TestTokenizeParityOwnLines(t *testing.T) {
 	}
 }
 
-// devDir finds the labelled dev data beside the repository; the test skips
-// without it, except in CI.
-func devDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("CHATDESK_TEST_DEV_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data", "dev")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dev data not found at %s (set CHATDESK_TEST_DEV_DATA): %v", dir, err)
-		}
-		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_TEST_DEV_DATA to point elsewhere)", dir)
-	}
-	return dir
-}
-
 // TestTokenizeParityDevLines checks the Go tokenizer against the encoder's on
 // every dev chat line; the fixture holds only the lines' hashes and ids.
 func TestTokenizeParityDevLines(t *testing.T) {
-	dir := devDir(t)
+	dir := devdata.Dir(t)
 	tab := english(t)
 	want := map[string][]int{}
 	for _, r := range readParity(t) {
