@@ -123,13 +123,18 @@ func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*r
 	if err != nil {
 		return nil, err
 	}
-	ix, err := answer.Build(entries)
+	set := cfg.Answer.Settings(cc.Answer)
+	set.Embedder = cfg.Answer.Semantic.Embedder(filepath.Join(cfg.Bot.DataDir, "embeddings"))
+	ix, err := answer.BuildWith(entries, set.Embedder)
 	if err != nil {
 		return nil, err
 	}
+	if ix.RemoteErr != nil {
+		log.Warn("embedding model not used; the built-in score stands in", "err", ix.RemoteErr)
+	}
 	names := []string{cfg.Bot.Name, cc.Name}
 	detector := question.Detector{Names: names}
-	r := answer.NewResponder(ix, detector, cfg.Answer.Settings(cc.Answer), o.now, log)
+	r := answer.NewResponder(ix, detector, set, o.now, log)
 	p := router.Parts{
 		Name: cc.Name, Reader: detector, Responder: r,
 		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval,

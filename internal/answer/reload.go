@@ -87,10 +87,13 @@ func (w *Reloader) Reload() error {
 		log.Error("faq reload failed; keeping the last good faq", "err", err)
 		return fmt.Errorf("reload faq: %w", err)
 	}
-	ix, err := Build(entries)
+	ix, err := BuildWith(entries, w.Responder.settings.Embedder)
 	if err != nil {
 		log.Error("faq reload failed; keeping the last good faq", "err", err)
 		return fmt.Errorf("reload faq: %w", err)
+	}
+	if ix.RemoteErr != nil {
+		log.Warn("embedding model not used; the built-in score stands in", "err", ix.RemoteErr)
 	}
 	w.Responder.Swap(ix)
 	log.Info("faq reloaded", "entries", len(entries))
