@@ -92,7 +92,7 @@ func buildChannels(cfg *Config, o channelOptions) (*router.Channels, error) {
 	}
 	dry := o.store == nil
 	if o.faqs == nil {
-		o.faqs = answer.NewLibrary()
+		o.faqs = answer.NewLibrary(cfg.Answer.Semantic.Embedder(filepath.Join(cfg.Bot.DataDir, "embeddings")))
 	}
 	if dry {
 		o.store = escalation.NewMemoryStore()
@@ -124,13 +124,18 @@ func buildChannels(cfg *Config, o channelOptions) (*router.Channels, error) {
 func buildChannel(cfg *Config, cc ChannelConfig, o channelOptions, dry bool) (*router.Channel, error) {
 	log := o.log.With("channel", cc.Name)
 	files := faqFiles(cfg, cc)
+	set := cfg.Answer.Settings(cc.Answer)
+	set.Embedder = o.faqs.Embedder()
 	ix, err := o.faqs.Load(files...)
 	if err != nil {
 		return nil, err
 	}
+	if ix.RemoteErr != nil {
+		log.Warn("embedding model not used; the built-in score stands in", "err", ix.RemoteErr)
+	}
 	names := []string{cfg.Bot.Name, cc.Name}
 	detector := question.Detector{Names: names}
-	r := answer.NewResponder(ix, detector, cfg.Answer.Settings(cc.Answer), o.now, log)
+	r := answer.NewResponder(ix, detector, set, o.now, log)
 	p := router.Parts{
 		Name: cc.Name, Reader: detector, Responder: r,
 		FAQFiles: files, ReloadInterval: cfg.Answer.ReloadInterval, FAQs: o.faqs,

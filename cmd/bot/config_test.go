@@ -178,7 +178,7 @@ func TestLoadConfigShipped(t *testing.T) {
 	if got, want := cfg.Answer.Cooldown, 2*time.Minute; got != want {
 		t.Errorf("answer.cooldown = %v; want %v", got, want)
 	}
-	if got, want := cfg.Answer.MinConfidence["zh"], 0.9; got != want {
+	if got, want := cfg.Answer.MinConfidence["zh"], 0.911; got != want {
 		t.Errorf("answer.min_confidence.zh = %v; want %v", got, want)
 	}
 	if cfg.Twitch.Token != "" {
@@ -235,7 +235,7 @@ func TestEnvOverrides(t *testing.T) {
 		{"min confidence en", []string{"CHATDESK_ANSWER_MIN_CONFIDENCE_EN=0.7"},
 			func(c *Config) (any, any) { return c.Answer.MinConfidence["en"], 0.7 }},
 		{"min confidence en leaves zh", []string{"CHATDESK_ANSWER_MIN_CONFIDENCE_EN=0.7"},
-			func(c *Config) (any, any) { return c.Answer.MinConfidence["zh"], 0.9 }},
+			func(c *Config) (any, any) { return c.Answer.MinConfidence["zh"], 0.911 }},
 		{"reload interval off", []string{"CHATDESK_ANSWER_RELOAD_INTERVAL=0s"},
 			func(c *Config) (any, any) { return c.Answer.ReloadInterval, time.Duration(0) }},
 		{"bool", []string{"CHATDESK_TWITCH_TLS=false"},

@@ -8,25 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/chatdesk/chatdesk/internal/devdata"
 )
 
-// devData finds the labelled dev data that sits beside the repository. A
-// user's fresh clone does not have it, and the test skips there; in CI it
-// must be present.
-func devData(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("CHATDESK_TEST_DEV_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data", "dev")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("dev data not found at %s (set CHATDESK_TEST_DEV_DATA): %v", dir, err)
-		}
-		t.Skipf("dev data not found at %s; it lives beside the repository (set CHATDESK_TEST_DEV_DATA to point elsewhere)", dir)
-	}
-	return dir
-}
+// devData finds the labelled dev data beside the repository (see devdata.Dir).
+func devData(t testing.TB) string { return devdata.Dir(t) }
 
 // devScore is what the dev README defines for a FAQ set.
 type devScore struct {

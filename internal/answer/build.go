@@ -30,9 +30,6 @@ func flushFull(bi bleve.Index, batch *bleve.Batch) error {
 	return nil
 }
 
-// docIDs), equal scores go to the earlier entry, the same on every run.
-var tieByEntry = []string{"-_score", "_id"}
-
 // docIDs returns the bleve id of the i-th example of entries: its number,
 // zero-padded to one width so ids sort as the examples are ordered.
 func docIDs(entries []Entry) func(i int) string {

@@ -1,8 +1,10 @@
 // Package answer finds the FAQ entry that answers a viewer's question: it
 // loads and validates the streamer's FAQ files, detects questions in chat,
-// matches them against a bleve index in English and Chinese, says how sure it
-// is, and keeps entries from being repeated too often. It knows nothing of
-// Twitch, Redis or configuration files other than the FAQ itself.
+// finds candidate entries with a bleve index in English and Chinese, scores
+// each by meaning (sentence vectors), wording, keywords, its lead over the
+// next and negative evidence into one calibrated confidence, and keeps
+// entries from being repeated too often. It knows nothing of Twitch, Redis
+// or configuration files other than the FAQ itself.
 package answer
 
 import "time"

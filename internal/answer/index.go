@@ -3,7 +3,6 @@ package answer
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -24,6 +23,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/chatdesk/chatdesk/internal/embedding"
 	"github.com/chatdesk/chatdesk/internal/question"
 )
 
@@ -78,6 +78,31 @@ type Features struct {
 	Unknown float64
 	// Keyword: the question uses one of the entry's keywords.
 	Keyword bool
+	// Lexical is the coverage score: the geometric mean of QueryByEntry
+	// and ExampleByQuery.
+	Lexical float64
+	// Semantic is the best cosine similarity between the question's
+	// sentence vector and one of the entry's example vectors (English);
+	// HasSemantic says whether there was one to compare.
+	Semantic    float64
+	HasSemantic bool
+	// SemanticExample is the example Semantic was measured against, and
+	// SemanticSource the vectors' source ("built-in" or a model).
+	SemanticExample, SemanticSource string
+	// SemanticMargin is how far Semantic is ahead of the best other
+	// candidate's.
+	SemanticMargin float64
+	// MissingQuestion is the idf-weighted share of the question's content
+	// characters the best example lacks, and MissingExample the reverse
+	// (Chinese): negative evidence that they ask about different things.
+	MissingQuestion, MissingExample float64
+	// Mismatch: a number or a Latin word on one side only (Chinese), or
+	// the question asks a kind of thing ("how many", "when") none of the
+	// entry's examples asks (English).
+	Mismatch bool
+	// Margin is how far the entry's rank score is ahead of the best other
+	// entry's (negative when behind); 1 for an exact example.
+	Margin float64
 }
 
 // Index is a searchable, immutable FAQ. Build a new one to change it.
@@ -91,7 +116,11 @@ type Index struct {
 	idf      map[string]map[string]float64
 	maxIDF   map[string]float64
 	keywords map[string]map[string][]int // lang → term → entry indexes
-	vocab    []map[string]struct{}       // entry → every term of its examples and keywords
+	// phrases are each entry's keywords as analysed terms: a keyword of
+	// several words counts only when the question has all of them, so
+	// "how long" does not fire on every "how".
+	phrases [][][]string
+	vocab   []map[string]struct{} // entry → every term of its examples and keywords
 	// commonIDF is, per field, the idf below which a term is too common to
 	// be worth searching for.
 	commonIDF map[string]float64
@@ -100,6 +129,29 @@ type Index struct {
 	// when the last lets go (see shared.go).
 	holders   atomic.Int64
 	lastClose func()
+	// RemoteErr is why the configured embedding model is not used by this
+	// index, if it is not.
+	RemoteErr error
+	// entryDocs lists each entry's examples, as indexes into docs.
+	entryDocs [][]int
+	// table is the built-in English embedding table, and builtin the
+	// English examples' vectors from it.
+	table   *embedding.Table
+	builtin *semantic
+	dots    *tokenDots
+	// remote holds every example's vector from the streamer's own model,
+	// when one is configured and answered while the index was built.
+	emb    Embedder
+	remote *semantic
+	// zh holds each Chinese example's content, for negative evidence.
+	zhc []zhContent
+	// zhEntry is, per entry, the content of all its Chinese examples
+	// together: a 弹幕 question words its topic the way one example does
+	// and its detail the way another does, and what none of them names is
+	// the evidence that it asks something else.
+	zhEntry []zhContent
+	// asks holds, per entry, the kinds of question its English examples ask.
+	asks []map[string]bool
 }
 
 // example is one indexed example question.
@@ -110,9 +162,16 @@ type example struct {
 	terms []string // unique analysed terms
 }
 
-// Build indexes entries. It returns an error only when bleve fails; entries
-// are expected to have been validated by LoadFAQ.
-func Build(entries []Entry) (*Index, error) {
+// Build indexes entries with the built-in semantic score. It returns an
+// error only when bleve fails; entries are expected to have been validated
+// by LoadFAQ.
+func Build(entries []Entry) (*Index, error) { return BuildWith(entries, nil) }
+
+// BuildWith indexes entries, taking sentence vectors from emb where it
+// answers (nil: the built-in English table only). An emb that fails while
+// the index is built is not an error: the index uses the built-in score and
+// says why in RemoteErr.
+func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	m, err := sharedMapping()
 	if err != nil {
 		return nil, err
@@ -136,6 +195,9 @@ func Build(entries []Entry) (*Index, error) {
 	df := map[string]map[string]int{"en": {}, "zh": {}}
 	count := map[string]int{}
 	ix.vocab = make([]map[string]struct{}, len(ix.entries))
+	ix.entryDocs = make([][]int, len(ix.entries))
+	ix.asks = make([]map[string]bool, len(ix.entries))
+	ix.zhEntry = make([]zhContent, len(ix.entries))
 	for i, e := range ix.entries {
 		ix.byID[e.ID] = i
 		ix.vocab[i] = map[string]struct{}{}
@@ -144,7 +206,19 @@ func Build(entries []Entry) (*Index, error) {
 			norm := normalizeText(q)
 			ex := example{entry: i, lang: lang, text: q, terms: ix.analyze(lang, norm)}
 			id := docID(len(ix.docs))
+			ix.entryDocs[i] = append(ix.entryDocs[i], len(ix.docs))
 			ix.docs = append(ix.docs, ex)
+			var zc zhContent
+			if lang == "zh" {
+				zc = newZhContent(norm)
+				ix.zhEntry[i] = ix.zhEntry[i].union(zc)
+			} else if k := askType(norm); k != "" {
+				if ix.asks[i] == nil {
+					ix.asks[i] = map[string]bool{}
+				}
+				ix.asks[i][k] = true
+			}
+			ix.zhc = append(ix.zhc, zc)
 			doc := map[string]any{fieldEntry: e.ID}
 			if lang == "zh" {
 				doc[fieldZH] = norm
@@ -163,9 +237,12 @@ func Build(entries []Entry) (*Index, error) {
 				ix.vocab[i][t] = struct{}{}
 			}
 		}
+		ix.phrases = append(ix.phrases, nil)
 		for _, k := range e.Keywords {
 			lang := question.DetectLang(k)
-			for _, t := range ix.analyze(lang, normalizeText(k)) {
+			terms := ix.analyze(lang, normalizeText(k))
+			ix.phrases[i] = append(ix.phrases[i], terms)
+			for _, t := range terms {
 				ix.keywords[lang][t] = appendUnique(ix.keywords[lang][t], i)
 				ix.vocab[i][t] = struct{}{}
 			}
@@ -173,6 +250,19 @@ func Build(entries []Entry) (*Index, error) {
 	}
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index faq: %w", err)
+	}
+	tab, err := embedding.English()
+	if err != nil {
+		return nil, fmt.Errorf("faq index: %w", err)
+	}
+	if tab != nil {
+		ix.table = tab
+		ix.builtin = newSemantic("built-in", builtinVectors(tab, ix.docs))
+		ix.dots = newTokenDots(tab, ix.builtin)
+	}
+	if emb != nil {
+		ix.emb = emb
+		ix.remote, ix.RemoteErr = remoteSemantic(emb, ix.docs)
 	}
 	ix.commonIDF = map[string]float64{}
 	for lang, terms := range df {
@@ -284,6 +374,26 @@ func (ix *Index) analyze(lang, text string) []string {
 	return out
 }
 
+// keywordHit reports whether the question has every term of one of entry
+// e's keywords.
+func (ix *Index) keywordHit(e int, qterms []string) bool {
+	for _, p := range ix.phrases[e] {
+		if containsAll(qterms, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAll(s, want []string) bool {
+	for _, w := range want {
+		if !contains(s, w) {
+			return false
+		}
+	}
+	return len(want) > 0
+}
+
 func contains(s []string, v string) bool {
 	for _, x := range s {
 		if x == v {
@@ -358,14 +468,41 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	// Keyword hits bring an entry in even when no example shares wording.
 	for _, t := range qterms {
 		for _, e := range ix.keywords[lang][t] {
-			if _, ok := best[e]; !ok {
+			if _, ok := best[e]; !ok && ix.keywordHit(e, qterms) {
 				best[e] = &Candidate{Entry: &ix.entries[e]}
 			}
-			best[e].Features.Keyword = true
-			if !contains(best[e].Terms, t) {
-				best[e].Terms = append(best[e].Terms, t)
+		}
+	}
+	for e, c := range best {
+		for _, p := range ix.phrases[e] {
+			if !containsAll(qterms, p) {
+				continue
+			}
+			c.Features.Keyword = true
+			for _, t := range p {
+				if !contains(c.Terms, t) {
+					c.Terms = append(c.Terms, t)
+				}
 			}
 		}
+	}
+	near, source := ix.nearest(lang, norm)
+	// The entries closest in meaning are candidates too, for questions
+	// that say the same thing in other words.
+	for _, e := range topEntries(near, semanticCandidates) {
+		if _, ok := best[e]; ok {
+			continue
+		}
+		d := near[e].doc
+		f, terms := ix.exampleFeatures(lang, qterms, weights, qTotal, ix.docs[d])
+		best[e] = &Candidate{Entry: &ix.entries[e], Example: ix.docs[d].text, Terms: terms, Features: f}
+	}
+	var qz zhContent
+	var ask string
+	if lang == question.LangChinese {
+		qz = newZhContent(norm)
+	} else {
+		ask = askType(norm)
 	}
 	out := make([]Candidate, 0, len(best))
 	for e, c := range best {
@@ -377,29 +514,66 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		}
 		c.Features.QueryByEntry = inEntry / qTotal
 		c.Features.Unknown = unknown / qTotal
-		c.Confidence = confidence(c.Features)
+		c.Features.Lexical = math.Sqrt(c.Features.QueryByEntry * c.Features.ExampleByQuery)
+		if near != nil {
+			setSemantic(near, e, ix.docs, &c.Features)
+			c.Features.SemanticSource = source
+		}
+		if lang == question.LangChinese {
+			ix.negativeEvidence(qz, e, c)
+		} else {
+			c.Features.MissingQuestion = 1 - c.Features.QueryByExample
+			c.Features.MissingExample = 1 - c.Features.ExampleByQuery
+			c.Features.Mismatch = ask != "" && !ix.asks[e][ask]
+		}
 		out = append(out, *c)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Confidence != out[j].Confidence {
-			return out[i].Confidence > out[j].Confidence
-		}
-		return out[i].Entry.ID < out[j].Entry.ID
-	})
-	// A question that two entries cover almost equally is ambiguous: the
-	// leader loses part of its lead.
-	// A question worded exactly like one of the examples is not ambiguous,
-	// however close another entry comes.
-	if len(out) > 1 && !out[0].exact() {
-		gap := out[0].Confidence - out[1].Confidence
-		if gap < marginWant {
-			out[0].Confidence = math.Max(0, out[0].Confidence-(marginWant-gap)*marginPenalty)
-		}
-	}
+	ix.calibrate(lang, out)
 	if len(out) > n {
 		out = out[:n]
 	}
 	return out, nil
+}
+
+// negativeEvidence compares the question's content with the entry's
+// examples: what the question names that none of them does, and what the
+// best lexical example, the one the entry is represented by, names that
+// the question does not.
+func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
+	for _, d := range ix.entryDocs[e] {
+		if ix.docs[d].text != c.Example || ix.docs[d].lang != "zh" {
+			continue
+		}
+		var m1, m2 bool
+		c.Features.MissingQuestion, m1 = ix.missing(qz, ix.zhEntry[e])
+		c.Features.MissingExample, m2 = ix.missing(ix.zhc[d], qz)
+		c.Features.Mismatch = m1 || m2
+		return
+	}
+	// Reached by keyword only: nothing of the question is in an example.
+	c.Features.MissingQuestion, c.Features.MissingExample = 1, 1
+}
+
+// Mentions reports whether text uses a word the FAQ's examples or keywords
+// tell entries apart by, without searching: a cheap test that lets chatter
+// with no such word skip matching.
+func (ix *Index) Mentions(text, lang string) bool {
+	if lang != question.LangChinese {
+		lang = question.LangEnglish
+	}
+	field := fieldEN
+	if lang == question.LangChinese {
+		field = fieldZH
+	}
+	for _, t := range ix.analyze(lang, normalizeText(text)) {
+		if len(ix.keywords[lang][t]) > 0 {
+			return true
+		}
+		if w, ok := ix.idf[lang][t]; ok && w >= ix.commonIDF[field] {
+			return true
+		}
+	}
+	return false
 }
 
 // search asks bleve for the examples that share the question's telling
@@ -420,34 +594,6 @@ func (ix *Index) search(field string, qterms []string, weights []float64) (searc
 		return nil, nil
 	}
 	return topHits(ix.bi, query.NewDisjunctionQuery(qs), 30)
-}
-
-// The confidence's shape. It was chosen by sweeping exponents and margins
-// over labelled English and Chinese chat (see the README's "Tuning"); one
-// shape serves both languages, only the thresholds differ.
-const (
-	// marginWant is the lead over the runner-up entry below which the
-	// leader is penalised, and marginPenalty how hard: a question that two
-	// entries cover almost equally is ambiguous, and a wrong answer costs
-	// more than none.
-	marginWant    = 0.3
-	marginPenalty = 1.0
-	// keywordBoost is added when the question uses one of the entry's
-	// keywords: the streamer said that word points here.
-	keywordBoost = 0.15
-)
-
-// confidence combines the features into [0,1]: the geometric mean of how
-// much of the question the entry's vocabulary explains and how much of the
-// best example the question says. Both must be high: a question full of
-// words the entry never uses, or an example whose main words the question
-// lacks, is not a match.
-func confidence(f Features) float64 {
-	c := math.Sqrt(f.QueryByEntry * f.ExampleByQuery)
-	if f.Keyword {
-		c += keywordBoost
-	}
-	return math.Min(1, c)
 }
 
 // exact reports whether the question and the best example have the same
@@ -488,6 +634,12 @@ func (ix *Index) exampleFeatures(lang string, qterms []string, weights []float64
 // normalizeText rewrites chat shorthand so that "wen r u live" and "when are
 // you live" analyse alike.
 func normalizeText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			s = foldZh(s)
+			break
+		}
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i, f := range strings.Fields(s) {

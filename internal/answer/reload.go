@@ -95,6 +95,9 @@ func (w *Reloader) Reload() error {
 		log.Error("faq reload failed; keeping the last good faq", "err", err)
 		return fmt.Errorf("reload faq: %w", err)
 	}
+	if ix.RemoteErr != nil {
+		log.Warn("embedding model not used; the built-in score stands in", "err", ix.RemoteErr)
+	}
 	w.Responder.hold(ix)
 	log.Info("faq reloaded", "entries", ix.Len())
 	return nil

@@ -19,10 +19,15 @@ type Settings struct {
 	MinConfidence map[string]float64
 	// Cooldown applies to entries that set none of their own.
 	Cooldown time.Duration
+	// Embedder, when set, gives the semantic score from the streamer's own
+	// model; indexes the responder rebuilds use it.
+	Embedder Embedder
 }
 
-// Defaults calibrated on labelled chat; see the README's "Tuning" section.
-var DefaultMinConfidence = map[string]float64{"en": 0.5, "zh": 0.9}
+// DefaultMinConfidence are the thresholds the calibration ships: the least
+// confidence, per language, that kept precision on every fold of the
+// labelled chat (see the README's "Tuning" section).
+var DefaultMinConfidence = map[string]float64{"en": calibrated["en"].threshold, "zh": calibrated["zh"].threshold}
 
 // DefaultCooldown keeps an entry from being posted twice in quick succession.
 const DefaultCooldown = 2 * time.Minute
@@ -48,7 +53,17 @@ type Result struct {
 	Best *Candidate
 	// Threshold is the minimum confidence that applied.
 	Threshold float64
+	// Request reports that the detector read the line as a statement but
+	// it has a request's shape ("discord link", "drop the playlist"), so it
+	// was matched at the stricter RequestConfidence.
+	Request bool
 }
+
+// RequestConfidence is the least confidence at which a line the question
+// detector did not take for a question is answered as a request: only a
+// strong match may turn a terse "discord link" into an answer, and chat
+// that merely mentions a topic ("the discord is fun") never gets one.
+const RequestConfidence = 0.95
 
 // Responder is a channel's answer stage: it finds the entry that answers a
 // question and keeps entries from repeating within their cooldown. Whether a
@@ -134,9 +149,21 @@ func (r *Responder) Lookup(text string, n int) (Result, error) {
 func (r *Responder) lookup(text string, q question.Question, n int) (Result, error) {
 	res := Result{Question: q}
 	res.Threshold = r.settings.Threshold(q.Lang)
+	if !q.Is {
+		if !requestShaped(q, text) {
+			return res, nil
+		}
+		res.Request = true
+		res.Threshold = max(res.Threshold, RequestConfidence)
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if r.ix == nil {
+		return res, nil
+	}
+	// Most request-shaped chatter ("gg", "lets go") names nothing the FAQ
+	// covers; it is not matched at all.
+	if res.Request && !r.ix.Mentions(text, q.Lang) {
 		return res, nil
 	}
 	cands, err := r.ix.Candidates(text, q.Lang, n)
@@ -157,10 +184,10 @@ func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
 	if !rd.Read() {
 		rd = r.detector.Read(msg.Text)
 	}
-	if !rd.Question {
+	q := question.Question{Is: rd.Question, Lang: rd.Lang, Why: rd.Why}
+	if !rd.Question && !requestShaped(q, msg.Text) {
 		return chat.Decision{}
 	}
-	q := question.Question{Is: rd.Question, Lang: rd.Lang, Why: rd.Why}
 	// A question the FAQ does not answer is not acted on, but is marked so
 	// later stages and the metrics know a question went unanswered.
 	missed := chat.Decision{Question: true, Lang: q.Lang}
@@ -168,6 +195,11 @@ func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
 	if err != nil {
 		r.log.Error("faq lookup", "channel", msg.Channel, "err", err)
 		return missed
+	}
+	if res.Best == nil && res.Request {
+		// A statement shaped like a request that no entry answers well
+		// is chatter, not a missed question.
+		return chat.Decision{}
 	}
 	if res.Best == nil {
 		if len(res.Candidates) > 0 {

@@ -454,7 +454,8 @@ func TestResponderTrustsReading(t *testing.T) {
 	}{
 		{"unread: the responder reads it", chat.Reading{}, chat.ActionAnswer, "en"},
 		{"read as a question", chat.Reading{Question: true, Lang: "en", Why: "question mark"}, chat.ActionAnswer, "en"},
-		{"read as chat", chat.Reading{Lang: "en", Why: "statement"}, "", ""},
+		// (A statement may still be answered as a request; a reaction never.)
+		{"read as chat", chat.Reading{Lang: "en", Why: "reaction"}, "", ""},
 		{"read as a Chinese question", chat.Reading{Question: true, Lang: "zh", Why: "zh particle 吗"}, "", "zh"},
 	}
 	for i, tt := range tests {

@@ -3,8 +3,11 @@ package answer
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"time"
+
+	"github.com/chatdesk/chatdesk/internal/embedding"
 )
 
 // Section is the answer section of a config file, as it is read (the
@@ -20,6 +23,38 @@ type Section struct {
 	ReloadInterval time.Duration `mapstructure:"reload_interval"`
 	// Tips decide when entries with announce are posted unasked.
 	Tips TipsSection `mapstructure:"tips"`
+	// Semantic picks where the semantic score's sentence vectors come from.
+	Semantic SemanticSection `mapstructure:"semantic"`
+}
+
+// SemanticSection picks the semantic score's source: the built-in English
+// table, or an OpenAI-compatible /v1/embeddings endpoint the streamer runs.
+type SemanticSection struct {
+	// Backend is "builtin" or "http".
+	Backend string `mapstructure:"backend"`
+	// URL is the endpoint's API base, such as http://localhost:11434/v1.
+	URL string `mapstructure:"url"`
+	// Model is the embedding model's name at the endpoint.
+	Model string `mapstructure:"model"`
+	// Timeout bounds one request; past it the built-in score is used.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// DefaultSemanticTimeout keeps a slow endpoint from holding up chat: a
+// local model embeds one question in a few tens of milliseconds.
+const DefaultSemanticTimeout = 500 * time.Millisecond
+
+// Embedder returns the configured endpoint's client, caching vectors under
+// cacheDir, or nil for the built-in score.
+func (s SemanticSection) Embedder(cacheDir string) Embedder {
+	if s.Backend != "http" {
+		return nil
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultSemanticTimeout
+	}
+	return embedding.NewRemote(embedding.RemoteConfig{URL: s.URL, Model: s.Model, Timeout: timeout, CacheDir: cacheDir})
 }
 
 // TipsSection tunes proactive tips (FAQ entries with announce).
@@ -102,6 +137,27 @@ func (s Section) Check(report func(field, msg string)) {
 	}
 	if s.Tips.TrendingWithin <= 0 {
 		report("tips.trending_within", "must be a positive duration such as 10m")
+	}
+	s.Semantic.check(report)
+}
+
+func (s SemanticSection) check(report func(field, msg string)) {
+	switch s.Backend {
+	case "", "builtin":
+	case "http":
+		if s.URL == "" {
+			report("semantic.url", "backend http needs the endpoint's url, such as http://localhost:11434/v1")
+		} else if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			report("semantic.url", fmt.Sprintf("want an http(s) url such as http://localhost:11434/v1, got %q", s.URL))
+		}
+		if s.Model == "" {
+			report("semantic.model", "backend http needs the embedding model's name, such as nomic-embed-text")
+		}
+	default:
+		report("semantic.backend", fmt.Sprintf("unknown backend %q (want builtin or http)", s.Backend))
+	}
+	if s.Timeout < 0 {
+		report("semantic.timeout", "must be a positive duration such as 500ms")
 	}
 }
 

@@ -58,6 +58,7 @@ func (r *Responder) hold(ix *Index) {
 // lives while a channel serves it, and the Library builds it again when
 // the files change or after the last channel has closed it.
 type Library struct {
+	emb  Embedder
 	mu   sync.Mutex
 	sets map[string]*shelf
 }
@@ -70,8 +71,13 @@ type shelf struct {
 	err    error
 }
 
-// NewLibrary returns an empty library.
-func NewLibrary() *Library { return &Library{sets: map[string]*shelf{}} }
+// NewLibrary returns an empty library whose indexes take sentence vectors
+// from emb (nil: the built-in score only; see BuildWith).
+func NewLibrary(emb Embedder) *Library { return &Library{emb: emb, sets: map[string]*shelf{}} }
+
+// Embedder is the model the library's indexes were built with; give it to
+// the responders that serve them.
+func (l *Library) Embedder() Embedder { return l.emb }
 
 // Load returns the index of files (in that order, as LoadFAQ reads them)
 // as they are now, building it only if no caller has since the files last
@@ -104,7 +110,7 @@ func (l *Library) Load(files ...string) (*Index, error) {
 			return s.ix, nil
 		}
 	}
-	ix, err := loadIndex(files)
+	ix, err := loadIndex(files, l.emb)
 	s.stamps, s.ix, s.err = now, ix, err
 	if ix != nil {
 		ix.lastClose = func() { s.forget(ix) }
@@ -123,13 +129,13 @@ func (s *shelf) forget(ix *Index) {
 	}
 }
 
-// loadIndex reads files and indexes their entries.
-func loadIndex(files []string) (*Index, error) {
+// loadIndex reads files and indexes their entries with emb.
+func loadIndex(files []string, emb Embedder) (*Index, error) {
 	entries, err := LoadFAQ(files...)
 	if err != nil {
 		return nil, err
 	}
-	return Build(entries)
+	return BuildWith(entries, emb)
 }
 
 // load builds the index of the reloader's files, or gets it from its
@@ -138,5 +144,5 @@ func (w *Reloader) load() (*Index, error) {
 	if w.Library != nil {
 		return w.Library.Load(w.Files...)
 	}
-	return loadIndex(w.Files)
+	return loadIndex(w.Files, w.Responder.settings.Embedder)
 }

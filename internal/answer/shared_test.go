@@ -17,7 +17,7 @@ func TestLibraryShares(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "faq.yaml")
 	writeFile(t, path, faqV1)
-	lib := answer.NewLibrary()
+	lib := answer.NewLibrary(nil)
 	ix1, err := lib.Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestLibraryShares(t *testing.T) {
 func TestLibraryBadFAQ(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "faq.yaml")
 	writeFile(t, path, faqV1)
-	lib := answer.NewLibrary()
+	lib := answer.NewLibrary(nil)
 	ix, err := lib.Load(path)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestLibraryBadFAQ(t *testing.T) {
 func TestLibraryConcurrent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "faq.yaml")
 	writeFile(t, path, faqV2)
-	lib := answer.NewLibrary()
+	lib := answer.NewLibrary(nil)
 	got := make([]*answer.Index, 8)
 	var wg sync.WaitGroup
 	for i := range got {

@@ -38,10 +38,13 @@ var DefaultSpamPhrases = []string{
 
 // DefaultFirstChatterPhrases add phrases an honest regular might use
 // ("did he buy followers?") but that, as someone's very first message,
-// are the spam bots' opening line.
+// are the spam bots' opening line. Not "get viewers" nor "viewers on":
+// a newcomer asking "how did you get viewers so fast?" or "more viewers on
+// weekends?" is the most honest of first messages, and the spam_bots rule
+// knows the viewer sellers by their pitch instead.
 var DefaultFirstChatterPhrases = append(append([]string(nil), DefaultSpamPhrases...),
-	"buy followers", "buy viewers", "buy views", "free followers", "free viewers", "get viewers",
-	"become famous", "viewers on", "you have won", "you've won", "claim your prize", "claim your reward",
+	"buy followers", "buy viewers", "buy views", "free followers", "free viewers",
+	"become famous", "you have won", "you've won", "claim your prize", "claim your reward",
 )
 
 // registry is every rule, in the order the engine checks them; a message

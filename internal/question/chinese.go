@@ -97,7 +97,39 @@ var zhMarkers = []zhMarker{
 	{s: "讲讲", why: "zh request 讲讲"},
 	{s: "请", why: "zh request 请", start: true, notAfter: []string{"客", "假", "进", "坐", "多多", "注意"}},
 	{s: "猜一", why: "zh riddle 猜一"},
+	// 弹幕 asks for things by naming them and a verb of handing over:
+	// 群号发一下, 企鹅群来一个, 歌单分享下, or by waiting for them, 蹲个q群.
+	// 再来一个 is an encore, not a request for information.
+	{s: "发一下", why: "zh request 发一下"},
+	{s: "发下", why: "zh request 发一下", final: true},
+	{s: "分享一下", why: "zh request 分享一下"},
+	{s: "分享下", why: "zh request 分享一下"},
+	{s: "来一个", why: "zh request 来一个", final: true, notBefore: []string{"再"}},
+	{s: "来个", why: "zh request 来一个", final: true, notBefore: []string{"再"}},
+	{s: "蹲个", why: "zh request 蹲", start: true},
+	{s: "蹲一个", why: "zh request 蹲", start: true},
+	// Traditional characters: the question words whose form differs.
+	{s: "嗎", why: "zh particle 吗", notAfter: []string{"啡"}},
+	{s: "麼", why: "zh particle 么", final: true, notBefore: []string{"什", "甚", "怎", "這", "那", "多", "要"}},
+	{s: "什麼", why: "zh question word 什么", notBefore: []string{"沒", "没", "不"},
+		notAfter: []string{"都", "也", "的"}},
+	{s: "甚麼", why: "zh question word 什么", notBefore: []string{"沒", "没", "不"},
+		notAfter: []string{"都", "也", "的"}},
+	{s: "怎麼", why: "zh question word 怎么", notBefore: []string{"不"},
+		notAfter: []string{"這麼", "那麼", "可能", "也", "都"}},
+	{s: "怎樣", why: "zh question word 怎样", notBefore: []string{"不"}},
+	{s: "為什麼", why: "zh question word 为什么", notBefore: []string{"知道"}},
+	{s: "為啥", why: "zh question word 为啥"},
+	{s: "幾", why: "zh question word 几", notBefore: []string{"茶", "好", "這", "那"},
+		notAfter: []string{"乎", "何", "個人"}},
+	{s: "誰", why: "zh question word 谁"},
+	{s: "請問", why: "zh request 请问"},
 }
+
+// zhNotEnders are the characters before a clause-final 不 or 没 that make
+// it a statement rather than a V-不 question: 还没 ("not yet"), 才不, 也不,
+// 都没.
+const zhNotEnders = "还還也都才并並就绝絕从從决決一差要可别別再"
 
 // zhByFirst indexes zhMarkers by their first rune, so a clause is read
 // once; zhFirst is a bitmap of those runes over the main CJK block, which
@@ -251,7 +283,29 @@ func zhClause(c string, q bool) (string, bool) {
 		prev = r
 		i += size
 	}
+	// V-不 and V-没: 弹幕 drops the second half of A-not-A and the question
+	// mark, 主播接商单不, 出周边了没, 有对象没有.
+	if isFinalNot(c) {
+		return whyFinalNot, true
+	}
 	return whyStatement, false
+}
+
+// isFinalNot reports whether a clause of at least three characters ends in
+// 不, 没 or 没有 after a character that leaves it a question.
+func isFinalNot(c string) bool {
+	for _, suf := range []string{"没有", "沒有", "不", "没", "沒"} {
+		if !strings.HasSuffix(c, suf) {
+			continue
+		}
+		head := c[:len(c)-len(suf)]
+		if utf8.RuneCountInString(head) < 2 {
+			return false
+		}
+		prev, _ := utf8.DecodeLastRuneInString(head)
+		return (isHan(prev) || prev < utf8.RuneSelf && unicode.IsLetter(prev)) && !strings.ContainsRune(zhNotEnders, prev)
+	}
+	return false
 }
 
 // zhMatch reports whether marker mk occurs at c[i:] in a reading that asks.
@@ -276,11 +330,17 @@ func zhMatch(c string, i int, mk zhMarker) bool {
 	return true
 }
 
-// trimZh removes trailing modal particles, laughter marks and tildes, so
-// that "真的假的啊~" compares equal to "真的假的" and "好不好呀" ends in
-// its question.
+// trimZh removes trailing modal particles, laughter marks, tildes and
+// bracketed emotes ([doge]), so that "真的假的啊~" compares equal to
+// "真的假的" and "好不好呀" ends in its question.
 func trimZh(c string) string {
 	for len(c) > 0 {
+		if strings.HasSuffix(c, "]") {
+			if i := strings.LastIndexByte(c, '['); i >= 0 {
+				c = c[:i]
+				continue
+			}
+		}
 		r, size := utf8.DecodeLastRuneInString(c)
 		if !strings.ContainsRune(zhTrailing, r) && !unicode.IsSpace(r) {
 			break

@@ -51,6 +51,7 @@ const (
 	whyRequest      = "request"
 	whyIndirect     = "indirect question"
 	whyANotA        = "zh A-not-A"
+	whyFinalNot     = "zh final 不/没"
 )
 
 // Detector decides whether a chat line is a question the bot should try to
