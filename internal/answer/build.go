@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	zap "github.com/blevesearch/zapx/v17"
 )
 
 // buildChunk is how many example questions go into bleve at a time. One
@@ -46,4 +48,13 @@ func docIDs(entries []Entry) func(i int) string {
 // the same for every FAQ, bleve only reads a mapping once an index is
 // open, and made again for each of a thousand channels' indexes they
 // were a good part of what a small FAQ costs.
-var sharedMapping = sync.OnceValues(newMapping)
+//
+// It also sets, before the process's first index, how zap sizes a new
+// segment's buffer: for the batch's documents plus 100 more, by default,
+// which made a 10-entry FAQ's segment (30 documents) four times the size
+// it needs, and bleve keeps the buffer as the segment. Every bleve index
+// of the process is a FAQ index built after this.
+var sharedMapping = sync.OnceValues(func() (*mapping.IndexMappingImpl, error) {
+	zap.NewSegmentBufferNumResultsBump = 0
+	return newMapping()
+})
