@@ -332,7 +332,9 @@ func TestTokenNeverShown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env := append([]string{"CHATDESK_TWITCH_TOKEN=" + token, "CHATDESK_TWITCH_CLIENT_ID=" + token}, offline...)
+			// A live run opens its store at start: in a temporary folder,
+			// not beside the shipped config in the repository.
+			env := append([]string{"CHATDESK_TWITCH_TOKEN=" + token, "CHATDESK_TWITCH_CLIENT_ID=" + token, "CHATDESK_BOT_DATA_DIR=" + t.TempDir()}, offline...)
 			env = append(env, tt.env...)
 			o := invoke(t, env, "ana: when do you stream?\n", tt.args...)
 			shown := o.stdout + o.stderr
