@@ -21,6 +21,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/configcheck"
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/moderation"
+	"github.com/chatdesk/chatdesk/internal/twitch"
 )
 
 // Config is the whole of config.yaml, after defaults and CHATDESK_*
@@ -33,7 +34,7 @@ type Config struct {
 	// section overrides them.
 	Answer   answer.Section  `mapstructure:"answer"`
 	Channels []ChannelConfig `mapstructure:"channels"`
-	Twitch   TwitchConfig    `mapstructure:"twitch"`
+	Twitch   twitch.Section  `mapstructure:"twitch"`
 	HTTP     HTTPConfig      `mapstructure:"http"`
 	// Moderation sets every channel's rules; a channel's own section
 	// changes what it names.
@@ -76,28 +77,6 @@ type ChannelConfig struct {
 	Escalation escalation.ChannelSection `mapstructure:"escalation"`
 }
 
-// TwitchConfig says how to reach Twitch. Secrets never live in the file:
-// the client id and tokens come from CHATDESK_TWITCH_CLIENT_ID,
-// CHATDESK_TWITCH_TOKEN and CHATDESK_TWITCH_REFRESH_TOKEN (with
-// CHATDESK_TWITCH_CLIENT_SECRET for a confidential client's token), else
-// from the file bot login writes.
-type TwitchConfig struct {
-	Username   string `mapstructure:"username"`
-	IRCAddress string `mapstructure:"irc_address"`
-	TLS        bool   `mapstructure:"tls"`
-	APIURL     string `mapstructure:"api_url"`
-	AuthURL    string `mapstructure:"auth_url"`
-	Token      string `mapstructure:"token"`
-	// RefreshToken renews Token when it expires. ClientSecret goes with
-	// it for a token from the authorization-code flow, and turns on the
-	// web desk's "Log in with Twitch".
-	RefreshToken string `mapstructure:"refresh_token"`
-	ClientID     string `mapstructure:"client_id"`
-	ClientSecret string `mapstructure:"client_secret"`
-	// JoinLimit is how many channels the account may join per 10 s.
-	JoinLimit int `mapstructure:"join_limit"`
-}
-
 // HTTPConfig is the health and metrics server, and the web desk on it.
 type HTTPConfig struct {
 	// Addr to listen on; empty turns the server off.
@@ -119,12 +98,6 @@ type FeedbackConfig struct {
 	Window time.Duration `mapstructure:"window"`
 }
 
-// Defaults of keys that validation also quotes as examples.
-const (
-	defaultAPIURL  = "https://api.twitch.tv/helix"
-	defaultAuthURL = "https://id.twitch.tv/oauth2"
-)
-
 // configDefaults are the values a key takes when neither the file nor the
 // environment sets it, built afresh for each load: nothing can change them
 // between two loads. The deciding packages' sections bring their own, so
@@ -133,30 +106,20 @@ const (
 // environment.
 func configDefaults() map[string]any {
 	d := map[string]any{
-		"bot.name":             "chatdesk",
-		"bot.log_level":        "info",
-		"bot.data_dir":         "data",
-		"twitch.username":      "",
-		"twitch.irc_address":   "irc.chat.twitch.tv:6697",
-		"twitch.tls":           true,
-		"twitch.api_url":       defaultAPIURL,
-		"twitch.auth_url":      defaultAuthURL,
-		"twitch.token":         "",
-		"twitch.client_id":     "",
-		"twitch.refresh_token": "",
-		"twitch.client_secret": "",
-		"twitch.join_limit":    20, // twitch.DefaultJoinLimit: an ordinary account
-		"http.addr":            "127.0.0.1:8080",
-		"http.public_url":      "",
-		"http.local_login":     false,
-		"http.trust_proxy":     false,
-		"channels":             []any{},
-		"feedback.window":      "2m",
+		"bot.name":         "chatdesk",
+		"bot.log_level":    "info",
+		"bot.data_dir":     "data",
+		"http.addr":        "127.0.0.1:8080",
+		"http.public_url":  "",
+		"http.local_login": false,
+		"http.trust_proxy": false,
+		"channels":         []any{},
+		"feedback.window":  "2m",
 	}
 	for section, defs := range map[string]map[string]any{
 		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
 		"store": escalation.StoreDefaults(), "escalation": escalation.SectionDefaults(),
-		"cluster": cluster.SectionDefaults(),
+		"cluster": cluster.SectionDefaults(), "twitch": twitch.SectionDefaults(),
 	} {
 		for k, v := range defs {
 			d[section+"."+k] = v
@@ -310,35 +273,11 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 			add("http.public_url", "%q is not an http(s) URL (e.g. https://desk.example.com)", u)
 		}
 	}
-	c.validateTwitch(add)
+	c.Twitch.Check(in("twitch"))
 	if len(p) > 0 {
 		return &ConfigError{Problems: p}
 	}
 	return nil
-}
-
-// validateTwitch checks the twitch section: a mistyped address would
-// otherwise only show when the bot tries to go live.
-func (c *Config) validateTwitch(add func(field, format string, args ...any)) {
-	t := &c.Twitch
-	t.Username = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(t.Username)), "@")
-	if t.Username != "" && !channelName.MatchString(t.Username) {
-		add("twitch.username", "want the bot account's Twitch login (letters, digits, _), got %q", t.Username)
-	}
-	if host, _, err := splitHostPort(t.IRCAddress); err != nil || host == "" {
-		add("twitch.irc_address", "want host:port such as irc.chat.twitch.tv:6697, got %q", t.IRCAddress)
-	}
-	for _, f := range []struct{ name, value, example string }{{"twitch.api_url", t.APIURL, defaultAPIURL}, {"twitch.auth_url", t.AuthURL, defaultAuthURL}} {
-		if u, err := url.Parse(f.value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			add(f.name, "want an http(s) URL such as %s, got %q", f.example, f.value)
-		}
-	}
-	if t.JoinLimit < 1 || t.JoinLimit > 2000 {
-		add("twitch.join_limit", "want channels joined per 10 seconds: 20 for an ordinary account, up to 2000 for a verified bot, got %d", t.JoinLimit)
-	}
-	if t.RefreshToken != "" && t.Token == "" {
-		add("twitch.refresh_token", "goes with the access token it renews: set CHATDESK_TWITCH_TOKEN beside it (or sign in with bot login instead)")
-	}
 }
 
 // moderates reports whether moderation is on in some channel, so the bot
