@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -123,36 +123,13 @@ func (a *app) replayFiles(ctx context.Context, configPath string, fl replayFlags
 	if isTerminal(a.stderr) {
 		rp.Progress = a.stderr
 	}
-	for _, name := range files {
-		if err := a.replayFile(ctx, rp, name); err != nil {
-			_, _ = rp.Finish()
-			return err
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	sum, err := rp.ReplayFiles(ctx, files, a.stdin)
+	if oe, ok := errors.AsType[*replay.OpenError](err); ok {
+		return badInput(oe)
 	}
-	sum, err := rp.Finish()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(a.stderr, sum.Line(time.Since(start)))
 	return nil
-}
-
-// replayFile opens one input; a file that cannot be read is bad input.
-func (a *app) replayFile(ctx context.Context, rp *replay.Replayer, name string) error {
-	if name == "-" {
-		return rp.Replay(ctx, name, a.stdin, 0)
-	}
-	file, err := os.Open(name)
-	if err != nil {
-		return badInput(fmt.Errorf("replay: %w", err))
-	}
-	defer file.Close()
-	var size int64
-	if fi, err := file.Stat(); err == nil {
-		size = fi.Size()
-	}
-	return rp.Replay(ctx, name, file, size)
 }
