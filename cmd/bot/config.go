@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/chatdesk/chatdesk/internal/escalation"
 	"github.com/chatdesk/chatdesk/internal/moderation"
 	"github.com/chatdesk/chatdesk/internal/twitch"
+	"github.com/chatdesk/chatdesk/internal/web"
 )
 
 // Config is the whole of config.yaml, after defaults and CHATDESK_*
@@ -35,7 +34,7 @@ type Config struct {
 	Answer   answer.Section  `mapstructure:"answer"`
 	Channels []ChannelConfig `mapstructure:"channels"`
 	Twitch   twitch.Section  `mapstructure:"twitch"`
-	HTTP     HTTPConfig      `mapstructure:"http"`
+	HTTP     web.Section     `mapstructure:"http"`
 	// Moderation sets every channel's rules; a channel's own section
 	// changes what it names.
 	Moderation moderation.Section `mapstructure:"moderation"`
@@ -77,20 +76,6 @@ type ChannelConfig struct {
 	Escalation escalation.ChannelSection `mapstructure:"escalation"`
 }
 
-// HTTPConfig is the health and metrics server, and the web desk on it.
-type HTTPConfig struct {
-	// Addr to listen on; empty turns the server off.
-	Addr string `mapstructure:"addr"`
-	// PublicURL is where viewers reach the desk through a proxy; https
-	// makes its cookies Secure.
-	PublicURL string `mapstructure:"public_url"`
-	// LocalLogin logs one-time login links on Twitch too (always on in
-	// the console).
-	LocalLogin bool `mapstructure:"local_login"`
-	// TrustProxy reads the client's address from X-Forwarded-For.
-	TrustProxy bool `mapstructure:"trust_proxy"`
-}
-
 // FeedbackConfig is how viewers rate the bot's answers.
 type FeedbackConfig struct {
 	// Window is how long after an answer its asker may say !helpful,
@@ -106,20 +91,16 @@ type FeedbackConfig struct {
 // environment.
 func configDefaults() map[string]any {
 	d := map[string]any{
-		"bot.name":         "chatdesk",
-		"bot.log_level":    "info",
-		"bot.data_dir":     "data",
-		"http.addr":        "127.0.0.1:8080",
-		"http.public_url":  "",
-		"http.local_login": false,
-		"http.trust_proxy": false,
-		"channels":         []any{},
-		"feedback.window":  "2m",
+		"bot.name":        "chatdesk",
+		"bot.log_level":   "info",
+		"bot.data_dir":    "data",
+		"channels":        []any{},
+		"feedback.window": "2m",
 	}
 	for section, defs := range map[string]map[string]any{
 		"answer": answer.SectionDefaults(), "moderation": moderation.SectionDefaults(),
 		"store": escalation.StoreDefaults(), "escalation": escalation.SectionDefaults(),
-		"cluster": cluster.SectionDefaults(), "twitch": twitch.SectionDefaults(),
+		"cluster": cluster.SectionDefaults(), "twitch": twitch.SectionDefaults(), "http": web.SectionDefaults(),
 	} {
 		for k, v := range defs {
 			d[section+"."+k] = v
@@ -263,16 +244,7 @@ func (c *Config) validate(doc *configcheck.Doc) error {
 		}
 		ch.Answer.Check(in(f + ".answer"))
 	}
-	if c.HTTP.Addr != "" {
-		if _, _, err := splitHostPort(c.HTTP.Addr); err != nil {
-			add("http.addr", "%v", err)
-		}
-	}
-	if u := c.HTTP.PublicURL; u != "" {
-		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			add("http.public_url", "%q is not an http(s) URL (e.g. https://desk.example.com)", u)
-		}
-	}
+	c.HTTP.Check(in("http"))
 	c.Twitch.Check(in("twitch"))
 	if len(p) > 0 {
 		return &ConfigError{Problems: p}
@@ -289,17 +261,6 @@ func (c *Config) moderates() bool {
 		}
 	}
 	return false
-}
-
-func splitHostPort(addr string) (string, string, error) {
-	i := strings.LastIndex(addr, ":")
-	if i < 0 {
-		return "", "", fmt.Errorf("want host:port, got %q", addr)
-	}
-	if _, err := strconv.Atoi(addr[i+1:]); err != nil {
-		return "", "", fmt.Errorf("want host:port with a numeric port, got %q", addr)
-	}
-	return addr[:i], addr[i+1:], nil
 }
 
 // resolvePaths resolves every path in the config against the config
