@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -67,9 +65,8 @@ func openStore(ctx context.Context, cfg *Config, lazy bool, log *slog.Logger) (*
 	}
 	st.Store, st.spool = spool, spool
 	if cfg.Cluster.Enabled {
-		host, _ := os.Hostname()
 		st.leases = cluster.New(cluster.Config{
-			Client: client, Prefix: rc.KeyPrefix, Instance: cmp.Or(cfg.Cluster.Instance, fmt.Sprintf("%s-%d", host, os.Getpid())),
+			Client: client, Prefix: rc.KeyPrefix, Instance: cfg.Cluster.Instance,
 			Channels: cfg.channelNames(), Log: log,
 		})
 	}

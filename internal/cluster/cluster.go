@@ -20,9 +20,11 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"log/slog"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -45,8 +47,8 @@ type Config struct {
 	Client redis.UniversalClient
 	// Prefix comes before every key, as the store's does.
 	Prefix string
-	// Instance names this instance; it must differ between instances
-	// (the host name and process id, say).
+	// Instance names this instance; it must differ between instances.
+	// Empty: the host name and process id.
 	Instance string
 	// Channels are every channel the instances share.
 	Channels []string
@@ -84,6 +86,10 @@ func New(cfg Config) *Leases {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Instance == "" {
+		host, _ := os.Hostname()
+		cfg.Instance = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	cfg.Channels = slices.Clone(cfg.Channels)
 	return &Leases{cfg: cfg, order: preference(cfg.Instance, cfg.Channels), held: map[string]lease{}}
