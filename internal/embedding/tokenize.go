@@ -3,6 +3,7 @@ package embedding
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -81,16 +82,26 @@ func (t *Table) Tokenize(text string) []int {
 	}
 	syms := []rune(wordStart + strings.ReplaceAll(text, " ", wordStart))
 	n := len(syms)
-	best := make([]float64, n+1)
-	words := make([]int, n+1)
-	// For each start position, pieces found there end in increasing order;
-	// the encoder visits the edges ending at a position by ascending start,
-	// and a later edge wins ties, so the pass below runs end by end.
-	type edge struct {
-		start, id int
-		score     float64
+	// Small questions keep their work on the stack.
+	var bestBuf [128]float64
+	var wordBuf [128]int32
+	best, words := bestBuf[:0], wordBuf[:0]
+	if n+1 > len(bestBuf) {
+		best, words = make([]float64, 0, n+1), make([]int32, 0, n+1)
 	}
-	ending := make([][]edge, n+1)
+	best, words = best[:n+1], words[:n+1]
+	clear(best)
+	// One pass forward: best[i] is final once every start before i has
+	// been walked. The encoder relaxes the edges that end at a position in
+	// ascending order of their start, a later edge winning a tie; walking
+	// starts in ascending order visits them in that same order.
+	relax := func(end int, s float64, id int32) {
+		// 0 doubles as "unset" in the encoder's tokenizer.
+		if best[end] == 0 || s >= best[end] {
+			best[end] = s
+			words[end] = id
+		}
+	}
 	for i := range n {
 		found := false
 		node := int32(0)
@@ -101,29 +112,19 @@ func (t *Table) Tokenize(text string) []int {
 			}
 			node = nx
 			if id := t.trie.nodes[node].id; id >= 0 {
-				ending[j+1] = append(ending[j+1], edge{start: i, id: int(id), score: float64(t.scores[id])})
+				relax(j+1, float64(t.scores[id])+best[i], id)
 				found = true
 			}
 		}
 		if !found {
-			ending[i+1] = append(ending[i+1], edge{start: i, id: unknown})
-		}
-	}
-	for end := 0; end <= n; end++ {
-		for _, e := range ending[end] {
-			s := e.score + best[e.start]
-			// 0 doubles as "unset" in the encoder's tokenizer.
-			if best[end] == 0 || s >= best[end] {
-				best[end] = s
-				words[end] = e.id
-			}
+			relax(i+1, best[i], unknown)
 		}
 	}
 	var ids []int
 	for at := n; at > 0; {
-		id := words[at]
+		id := int(words[at])
 		ids = append(ids, id)
-		at -= len([]rune(t.pieces[id]))
+		at -= max(1, utf8.RuneCountInString(t.pieces[id]))
 	}
 	out := ids[:0]
 	prevUnknown := false
