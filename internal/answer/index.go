@@ -1,8 +1,10 @@
 package answer
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -115,6 +117,7 @@ type Index struct {
 	// over the example questions, used to weigh term coverage.
 	idf      map[string]map[string]float64
 	maxIDF   map[string]float64
+	df       map[string]map[string]int   // lang → term → examples that have it
 	keywords map[string]map[string][]int // lang → term → entry indexes
 	// phrases are each entry's keywords as analysed terms: a keyword of
 	// several words counts only when the question has all of them, so
@@ -265,6 +268,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 		ix.remote, ix.RemoteErr = remoteSemantic(emb, ix.docs)
 	}
 	ix.commonIDF = map[string]float64{}
+	ix.df = df
 	for lang, terms := range df {
 		n := float64(count[lang])
 		field := fieldEN
@@ -448,7 +452,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		weights[i] = w
 		qTotal += w
 	}
-	hits, err := ix.search(field, qterms, weights)
+	hits, err := ix.search(lang, field, qterms, weights)
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +490,14 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 			}
 		}
 	}
-	near, source := ix.nearest(lang, norm)
+	var among []int
+	if len(ix.docs) > fullScanExamples {
+		among = make([]int, 0, len(best))
+		for e := range best {
+			among = append(among, e)
+		}
+	}
+	near, source := ix.nearest(lang, norm, among)
 	// The entries closest in meaning are candidates too, for questions
 	// that say the same thing in other words.
 	for _, e := range topEntries(near, semanticCandidates) {
@@ -504,6 +515,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	} else {
 		ask = askType(norm)
 	}
+	lead := leaders(near)
 	out := make([]Candidate, 0, len(best))
 	for e, c := range best {
 		var inEntry float64
@@ -516,7 +528,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		c.Features.Unknown = unknown / qTotal
 		c.Features.Lexical = math.Sqrt(c.Features.QueryByEntry * c.Features.ExampleByQuery)
 		if near != nil {
-			setSemantic(near, e, ix.docs, &c.Features)
+			setSemantic(near, lead, e, ix.docs, &c.Features)
 			c.Features.SemanticSource = source
 		}
 		if lang == question.LangChinese {
@@ -579,21 +591,75 @@ func (ix *Index) Mentions(text, lang string) bool {
 // search asks bleve for the examples that share the question's telling
 // terms. Terms that most examples contain ("what", "you", 是) are left out
 // of the query: they would make bleve visit nearly every example for
-// nothing, and they still count in the features computed afterwards.
-func (ix *Index) search(field string, qterms []string, weights []float64) (search.DocumentMatchCollection, error) {
-	var qs []query.Query
+// nothing, and they still count in the features computed afterwards. So
+// are terms no example has: they find nothing, and leaving them out only
+// scales every hit's score alike.
+func (ix *Index) search(lang, field string, qterms []string, weights []float64) (search.DocumentMatchCollection, error) {
+	var terms []string
 	for i, t := range qterms {
-		if weights[i] < ix.commonIDF[field] {
-			continue
+		if weights[i] >= ix.commonIDF[field] && ix.df[lang][t] > 0 {
+			terms = append(terms, t)
 		}
-		tq := query.NewTermQuery(t)
-		tq.SetField(field)
-		qs = append(qs, tq)
 	}
-	if len(qs) == 0 {
+	if len(terms) == 0 {
 		return nil, nil
 	}
-	return topHits(ix.bi, query.NewDisjunctionQuery(qs), 30)
+	if len(ix.docs) > fullScanExamples {
+		return ix.searchLarge(lang, field, terms)
+	}
+	return topHits(ix.bi, disjunction(field, terms), searchHits)
+}
+
+// searchHits is how many examples a search returns.
+const searchHits = 30
+
+// postingBudget bounds how many postings a large FAQ's search visits when
+// it falls back to a disjunction; the rarest term is searched even when it
+// alone has more.
+const postingBudget = 2048
+
+// searchLarge finds candidates in a large FAQ without scoring every posting
+// of every term, where a disjunction of a few terms in thousands of
+// examples cost more than the rest of a match. The examples that have all
+// the telling terms come first: bleve finds them by skipping through the
+// rarest term's postings, and when there are enough of them they are the
+// best covered anyway. Else the rarest terms are searched, as many as fit
+// the posting budget: an example that shares only the common ones covers
+// less of the question than one that shares a rare one.
+func (ix *Index) searchLarge(lang, field string, terms []string) (search.DocumentMatchCollection, error) {
+	df := ix.df[lang]
+	slices.SortFunc(terms, func(a, b string) int { return cmp.Or(df[a]-df[b], strings.Compare(a, b)) })
+	terms = slices.Compact(terms)
+	if len(terms) > 1 {
+		qs := make([]query.Query, len(terms))
+		for i, t := range terms {
+			qs[i] = termQuery(field, t)
+		}
+		hits, err := topHits(ix.bi, query.NewConjunctionQuery(qs), searchHits)
+		if err != nil || len(hits) >= searchHits {
+			return hits, err
+		}
+	}
+	n, postings := 1, df[terms[0]]
+	for n < len(terms) && postings+df[terms[n]] <= postingBudget {
+		postings += df[terms[n]]
+		n++
+	}
+	return topHits(ix.bi, disjunction(field, terms[:n]), searchHits)
+}
+
+func termQuery(field, t string) *query.TermQuery {
+	tq := query.NewTermQuery(t)
+	tq.SetField(field)
+	return tq
+}
+
+func disjunction(field string, terms []string) query.Query {
+	qs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		qs[i] = termQuery(field, t)
+	}
+	return query.NewDisjunctionQuery(qs)
 }
 
 // exact reports whether the question and the best example have the same

@@ -43,19 +43,29 @@ func remoteSemantic(emb Embedder, docs []example) (*semantic, error) {
 	return newSemantic(emb.Name(), vecs), nil
 }
 
-// nearest scores every entry by meaning with the best source that answers:
-// the streamer's model, any language; else the built-in table, English.
-func (ix *Index) nearest(lang, norm string) ([]semanticMatch, string) {
+// nearest scores entries by meaning with the best source that answers: the
+// streamer's model, any language; else the built-in table, English. With
+// among nil it scores every entry; else only those, every other entry
+// scoring as if it had no vector (see fullScanExamples).
+func (ix *Index) nearest(lang, norm string, among []int) ([]semanticMatch, string) {
 	if ix.remote != nil {
 		v, err := ix.emb.Query(context.Background(), norm)
 		if err == nil && v != nil {
-			if near := ix.remote.nearest(ix.remote.center(v), ix.entryDocs); near != nil {
+			qv := ix.remote.center(v)
+			if among != nil {
+				return ix.remote.nearestAmong(qv, ix.entryDocs, among), ix.remote.source
+			}
+			if near := ix.remote.nearest(qv, ix.entryDocs); near != nil {
 				return near, ix.remote.source
 			}
 		}
 	}
 	if lang == question.LangEnglish && ix.builtin != nil {
-		return bestPerEntry(ix.dots.scores(ix.table.Sentence(norm)), ix.entryDocs), ix.builtin.source
+		s := ix.table.Sentence(norm)
+		if among != nil {
+			return ix.builtin.nearestAmong(ix.builtin.center(s.Vector), ix.entryDocs, among), ix.builtin.source
+		}
+		return bestPerEntry(ix.dots.scores(s), ix.entryDocs), ix.builtin.source
 	}
 	return nil, ""
 }

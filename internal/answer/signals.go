@@ -278,6 +278,38 @@ func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMat
 	return bestPerEntry(scores, entryDocs)
 }
 
+// fullScanExamples is the most examples an index compares every question
+// with by meaning. Past it, a question is compared with the examples of the
+// entries its words found only: a full scan of a 10,000-entry FAQ cost
+// more than the rest of a match together, and the per-token products that
+// make a smaller scan cheap would need over 100 MB there. Questions that
+// share no telling word with any example then go without the entries
+// closest in meaning, and the lead is measured against the other entries
+// found.
+const fullScanExamples = 4096
+
+// nearestAmong scores only the given entries by their examples closest in
+// meaning to qv; every other entry scores as having no vector.
+func (s *semantic) nearestAmong(qv embedding.Vector, entryDocs [][]int, among []int) []semanticMatch {
+	if qv == nil {
+		return nil
+	}
+	out := make([]semanticMatch, len(entryDocs))
+	for e := range out {
+		out[e] = semanticMatch{score: -1, doc: -1}
+	}
+	for _, e := range among {
+		for _, d := range entryDocs[e] {
+			if v := s.vecs[d]; len(v) == len(qv) {
+				if c := embedding.Cosine(qv, v); c > -1 && c > out[e].score {
+					out[e] = semanticMatch{score: c, doc: d}
+				}
+			}
+		}
+	}
+	return out
+}
+
 // bestPerEntry picks each entry's best-scoring example; examples scored -1
 // have no vector. nil scores give nil.
 func bestPerEntry(scores []float64, entryDocs [][]int) []semanticMatch {
@@ -314,18 +346,41 @@ func topEntries(near []semanticMatch, n int) []int {
 	return top
 }
 
+// semanticLeaders holds the two best entries' semantic scores, so each
+// candidate's lead over the best other entry costs a comparison rather than
+// a pass over the whole FAQ.
+type semanticLeaders struct {
+	first         int     // the best entry, -1 when none has a vector
+	score, second float64 // the best and second-best scores, floored at 0
+}
+
+func leaders(near []semanticMatch) semanticLeaders {
+	l := semanticLeaders{first: -1}
+	for e, m := range near {
+		if m.doc < 0 {
+			continue
+		}
+		switch {
+		case l.first < 0 || m.score > l.score:
+			l.second = max(l.second, l.score)
+			l.first, l.score = e, max(m.score, 0)
+		case m.score > l.second:
+			l.second = m.score
+		}
+	}
+	return l
+}
+
 // setSemantic records entry e's semantic score and its lead over the best
 // other entry of the whole FAQ.
-func setSemantic(near []semanticMatch, e int, docs []example, f *Features) {
+func setSemantic(near []semanticMatch, l semanticLeaders, e int, docs []example, f *Features) {
 	m := near[e]
 	if m.doc < 0 {
 		return
 	}
-	other := 0.0
-	for o, n := range near {
-		if o != e && n.doc >= 0 && n.score > other {
-			other = n.score
-		}
+	other := l.score
+	if e == l.first {
+		other = l.second
 	}
 	f.Semantic, f.HasSemantic, f.SemanticExample = m.score, true, docs[m.doc].text
 	f.SemanticMargin = m.score - other

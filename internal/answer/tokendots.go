@@ -21,14 +21,21 @@ type tokenDots struct {
 	mean   embedding.Vector
 	cache  sync.Map // int32 token id → []float32, one per example
 	cached atomic.Int32
+	limit  int32 // how many tokens the cache may hold
 }
 
-// maxCachedTokens bounds the cache: about 4 MB for a 200-entry FAQ. Tokens
-// past it are computed each time, which is still correct.
-const maxCachedTokens = 1024
+// maxCachedTokens and maxCachedBytes bound the cache: 1,024 tokens, about
+// 4 MB, for a 200-entry FAQ; fewer tokens for more examples, so that no
+// index's cache passes 8 MB. Tokens past the bound are computed each time,
+// which is still correct.
+const (
+	maxCachedTokens = 1024
+	maxCachedBytes  = 8 << 20
+)
 
 func newTokenDots(t *embedding.Table, s *semantic) *tokenDots {
 	td := &tokenDots{table: t, vecs: s.vecs, mean: s.mean, common: make([]float32, len(s.vecs))}
+	td.limit = int32(min(maxCachedTokens, maxCachedBytes/(4*max(1, len(s.vecs)))))
 	for d, v := range s.vecs {
 		td.common[d] = float32(embedding.Cosine(t.Common(), v))
 	}
@@ -43,7 +50,7 @@ func (td *tokenDots) token(id int32) []float32 {
 	for d, v := range td.vecs {
 		out[d] = td.table.RowDot(id, v)
 	}
-	if td.cached.Load() < maxCachedTokens {
+	if td.cached.Load() < td.limit {
 		if _, loaded := td.cache.LoadOrStore(id, out); !loaded {
 			td.cached.Add(1)
 		}

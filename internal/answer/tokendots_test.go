@@ -2,6 +2,7 @@ package answer
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -34,6 +35,37 @@ func TestTokenDotsMatchFullScan(t *testing.T) {
 				if got[e].doc != want[e].doc || math.Abs(got[e].score-want[e].score) > 1e-4 {
 					t.Errorf("%q entry %s: got %+v, want %+v", text, ix.entries[e].ID, got[e], want[e])
 				}
+			}
+		}
+	}
+}
+
+// TestSemanticLeaders: each entry's lead over the best other entry, taken
+// from the two leaders, is what a pass over every other entry gives, ties
+// and entries without a vector included.
+func TestSemanticLeaders(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for round := range 500 {
+		near := make([]semanticMatch, 1+r.IntN(8))
+		for e := range near {
+			near[e] = semanticMatch{score: float64(r.IntN(9)-3) / 4, doc: e}
+			if r.IntN(4) == 0 {
+				near[e] = semanticMatch{score: -1, doc: -1}
+			}
+		}
+		docs := make([]example, len(near))
+		l := leaders(near)
+		for e := range near {
+			var f Features
+			setSemantic(near, l, e, docs, &f)
+			want := 0.0
+			for o, n := range near {
+				if o != e && n.doc >= 0 && n.score > want {
+					want = n.score
+				}
+			}
+			if near[e].doc >= 0 && f.SemanticMargin != near[e].score-want {
+				t.Fatalf("round %d entry %d of %v: lead %v, a full pass says %v", round, e, near, f.SemanticMargin, near[e].score-want)
 			}
 		}
 	}
