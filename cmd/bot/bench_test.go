@@ -9,8 +9,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	irc "github.com/gempir/go-twitch-irc/v4"
+
+	"github.com/chatdesk/chatdesk/internal/answer/answertest"
 )
 
 // writeBenchChat writes n lines of chat in the plain format: mostly
@@ -49,25 +54,66 @@ func writeBenchChat(tb testing.TB, path string, n int) {
 	}
 }
 
-// BenchmarkReplay runs `bot replay` over a generated 100 000-message chat
-// file with the shipped config and demo FAQ, the whole pipeline on the
-// caller's core. It reports messages per second.
+// BenchmarkReplay runs `bot replay` over 100 000 generated chat messages
+// with the shipped config, the whole pipeline on the caller's core, and
+// reports messages per second and the cost of a message.
+//
+//   - plain: "user: text" lines, the demo FAQ.
+//   - irc: the same mix as raw Twitch IRC lines (tags and all, as a
+//     recorded stream's log has them), the demo FAQ; in the same run
+//     go-twitch-irc's parser alone goes over the same lines, the floor, and
+//     the ratio to it is reported.
+//   - irc-2000-entries: the same with a generated 2,000-entry FAQ.
+//
 // Run: go test -run '^$' -bench BenchmarkReplay -benchtime 3x ./cmd/bot
 func BenchmarkReplay(b *testing.B) {
 	const n = 100_000
-	path := filepath.Join(b.TempDir(), "chat.txt")
-	writeBenchChat(b, path, n)
-	b.ResetTimer()
-	var elapsed time.Duration
-	for i := 0; i < b.N; i++ {
-		var stderr bytes.Buffer
-		a := &app{stdin: bytes.NewReader(nil), stdout: io.Discard, stderr: &stderr}
-		start := time.Now()
-		if err := a.execute(context.Background(), []string{"replay", "--config", "../../config.yaml", path}); err != nil {
-			b.Fatalf("replay: %v\n%s", err, stderr.String())
-		}
-		elapsed += time.Since(start)
+	dir := b.TempDir()
+	plain := filepath.Join(dir, "chat.txt")
+	writeBenchChat(b, plain, n)
+	lines := benchLines(n)
+	ircPath := filepath.Join(dir, "chat.irc")
+	if err := os.WriteFile(ircPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		b.Fatal(err)
 	}
-	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "msgs/s")
-	b.ReportMetric(float64(elapsed.Nanoseconds())/float64(n*b.N), "ns/msg")
+	big := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(big, answertest.FAQ(2_000, 1), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name  string
+		args  []string
+		floor []string // lines to parse alone in the same run
+	}{
+		{"plain", []string{plain}, nil},
+		{"irc", []string{"--format", "irc", ircPath}, lines},
+		{"irc-2000-entries", []string{"--format", "irc", "--faq", big, ircPath}, lines},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var elapsed, parse time.Duration
+			for range b.N {
+				var stderr bytes.Buffer
+				a := &app{stdin: bytes.NewReader(nil), stdout: io.Discard, stderr: &stderr}
+				start := time.Now()
+				args := append([]string{"replay", "--config", "../../config.yaml"}, bc.args...)
+				if err := a.execute(context.Background(), args); err != nil {
+					b.Fatalf("replay: %v\n%s", err, stderr.String())
+				}
+				elapsed += time.Since(start)
+				start = time.Now()
+				for _, l := range bc.floor {
+					if _, ok := irc.ParseMessage(l).(*irc.PrivateMessage); !ok {
+						b.Fatalf("not a PRIVMSG: %q", l)
+					}
+				}
+				parse += time.Since(start)
+			}
+			b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "msgs/s")
+			b.ReportMetric(float64(elapsed.Nanoseconds())/float64(n*b.N), "ns/msg")
+			if len(bc.floor) > 0 {
+				b.ReportMetric(float64(parse.Nanoseconds())/float64(n*b.N), "parser-ns/msg")
+				b.ReportMetric(float64(elapsed)/float64(parse), "x-parser")
+			}
+		})
+	}
 }
