@@ -260,7 +260,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	}
 	if tab != nil {
 		ix.table = tab
-		ix.builtin = newSemantic("built-in", builtinVectors(tab, ix.docs))
+		ix.builtin = newSemantic("built-in", len(ix.docs), builtinVector(tab, ix.docs))
 		ix.dots = newTokenDots(tab, ix.builtin)
 	}
 	if emb != nil {

@@ -40,7 +40,10 @@ func remoteSemantic(emb Embedder, docs []example) (*semantic, error) {
 		}
 		vecs = append(vecs, vs...)
 	}
-	return newSemantic(emb.Name(), vecs), nil
+	if len(vecs) != len(docs) {
+		return nil, fmt.Errorf("embed faq examples with %s: %d vectors for %d examples", emb.Name(), len(vecs), len(docs))
+	}
+	return newSemantic(emb.Name(), len(vecs), func(i int) embedding.Vector { return vecs[i] }), nil
 }
 
 // nearest scores entries by meaning with the best source that answers: the

@@ -15,14 +15,18 @@ import (
 type semantic struct {
 	source string // "built-in" or the remote model's name
 	mean   embedding.Vector
-	vecs   []embedding.Vector // per doc; nil where there is none
+	vecs   []embedding.Packed // per doc, centred; empty where there is none
 }
 
-func newSemantic(source string, vecs []embedding.Vector) *semantic {
-	s := &semantic{source: source, vecs: vecs}
+// newSemantic centres and packs the n vectors vec gives. It asks for each
+// vector twice, once for the mean and once to centre it, so that a caller
+// that makes them on demand never holds them all unpacked at once.
+func newSemantic(source string, n int, vec func(i int) embedding.Vector) *semantic {
+	s := &semantic{source: source, vecs: make([]embedding.Packed, n)}
 	var sum []float64
-	n := 0
-	for _, v := range vecs {
+	count := 0
+	for i := range n {
+		v := vec(i)
 		if v == nil {
 			continue
 		}
@@ -35,26 +39,26 @@ func newSemantic(source string, vecs []embedding.Vector) *semantic {
 		for j, x := range v {
 			sum[j] += float64(x)
 		}
-		n++
+		count++
 	}
-	if n > 1 {
+	if count > 1 {
 		s.mean = unit(sum)
-		for i, v := range s.vecs {
-			s.vecs[i] = s.center(v)
-		}
+	}
+	for i := range n {
+		s.vecs[i] = embedding.Pack(s.center(vec(i)))
 	}
 	return s
 }
 
-// builtinVectors embeds the English examples with the built-in table.
-func builtinVectors(t *embedding.Table, docs []example) []embedding.Vector {
-	vecs := make([]embedding.Vector, len(docs))
-	for i, d := range docs {
-		if d.lang != "zh" {
-			vecs[i] = t.Embed(d.text)
+// builtinVector embeds one example with the built-in table; Chinese
+// examples have none.
+func builtinVector(t *embedding.Table, docs []example) func(int) embedding.Vector {
+	return func(i int) embedding.Vector {
+		if docs[i].lang == "zh" {
+			return nil
 		}
+		return t.Embed(docs[i].text)
 	}
-	return vecs
 }
 
 func (s *semantic) center(v embedding.Vector) embedding.Vector {
@@ -271,8 +275,8 @@ func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMat
 	scores := make([]float64, len(s.vecs))
 	for d, v := range s.vecs {
 		scores[d] = -1
-		if len(v) == len(qv) {
-			scores[d] = embedding.Cosine(qv, v)
+		if v.Len() == len(qv) {
+			scores[d] = v.Dot(qv)
 		}
 	}
 	return bestPerEntry(scores, entryDocs)
@@ -300,8 +304,8 @@ func (s *semantic) nearestAmong(qv embedding.Vector, entryDocs [][]int, among []
 	}
 	for _, e := range among {
 		for _, d := range entryDocs[e] {
-			if v := s.vecs[d]; len(v) == len(qv) {
-				if c := embedding.Cosine(qv, v); c > -1 && c > out[e].score {
+			if v := s.vecs[d]; v.Len() == len(qv) {
+				if c := v.Dot(qv); c > -1 && c > out[e].score {
 					out[e] = semanticMatch{score: c, doc: d}
 				}
 			}

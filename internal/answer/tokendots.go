@@ -15,13 +15,14 @@ import (
 // a small vocabulary. The products are exact, not an approximation; see
 // embedding.Sentence.
 type tokenDots struct {
-	table  *embedding.Table
-	vecs   []embedding.Vector // the semantic's centred example vectors
-	common []float32          // per example, its product with table.Common()
-	mean   embedding.Vector
-	cache  sync.Map // int32 token id → []float32, one per example
-	cached atomic.Int32
-	limit  int32 // how many tokens the cache may hold
+	table   *embedding.Table
+	vecs    []embedding.Packed // the semantic's centred example vectors
+	common  []float32          // per example, its product with table.Common()
+	meanDot []float32          // per example, its product with mean
+	mean    embedding.Vector
+	cache   sync.Map // int32 token id → []float32, one per example
+	cached  atomic.Int32
+	limit   int32 // how many tokens the cache may hold
 }
 
 // maxCachedTokens and maxCachedBytes bound the cache: 1,024 tokens, about
@@ -36,8 +37,12 @@ const (
 func newTokenDots(t *embedding.Table, s *semantic) *tokenDots {
 	td := &tokenDots{table: t, vecs: s.vecs, mean: s.mean, common: make([]float32, len(s.vecs))}
 	td.limit = int32(min(maxCachedTokens, maxCachedBytes/(4*max(1, len(s.vecs)))))
+	td.meanDot = make([]float32, len(s.vecs))
 	for d, v := range s.vecs {
-		td.common[d] = float32(embedding.Cosine(t.Common(), v))
+		td.common[d] = float32(v.Dot(t.Common()))
+		if s.mean != nil {
+			td.meanDot[d] = float32(v.Dot(s.mean))
+		}
 	}
 	return td
 }
@@ -48,7 +53,7 @@ func (td *tokenDots) token(id int32) []float32 {
 	}
 	out := make([]float32, len(td.vecs))
 	for d, v := range td.vecs {
-		out[d] = td.table.RowDot(id, v)
+		out[d] = td.table.RowDotPacked(id, v)
 	}
 	if td.cached.Load() < td.limit {
 		if _, loaded := td.cache.LoadOrStore(id, out); !loaded {
@@ -72,19 +77,23 @@ func (td *tokenDots) scores(q embedding.Sentence) []float64 {
 			acc[d] += w * float64(x)
 		}
 	}
-	// The examples are orthogonal to the mean, so centring the question
-	// only rescales its products with them.
-	den := q.Norm
+	// Centring the question removes its share along the mean: its product
+	// with an example loses the question's own along the mean times the
+	// example's (packed, an example is nearly but not exactly orthogonal
+	// to it), and the rest is rescaled.
+	var qm float64
+	den := 1.0
 	if td.mean != nil {
-		qm := embedding.Cosine(q.Vector, td.mean)
-		den *= math.Sqrt(math.Max(1-qm*qm, 1e-12))
+		qm = embedding.Cosine(q.Vector, td.mean)
+		den = math.Sqrt(math.Max(1-qm*qm, 1e-12))
 	}
 	for d := range acc {
-		if td.vecs[d] == nil {
+		if td.vecs[d].Len() == 0 {
 			acc[d] = -1
 			continue
 		}
-		acc[d] = (acc[d] - q.Shared*float64(td.common[d])) / den
+		raw := (acc[d] - q.Shared*float64(td.common[d])) / q.Norm
+		acc[d] = (raw - qm*float64(td.meanDot[d])) / den
 	}
 	return acc
 }
