@@ -3,6 +3,7 @@ package escalation_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,4 +108,64 @@ func BenchmarkOpenBoltFull(b *testing.B) {
 		}
 		s.Close()
 	}
+}
+
+// BenchmarkAppendEvents writes the event log as the live bot does: batches
+// of 256 answers and misses for one channel, each batch one commit (fsynced),
+// into a log that already holds a stream's worth. It reports the cost of an
+// event and, in the same run, of a bare fsync of the store's file, the
+// floor of a commit.
+// Run: go test -run '^$' -bench BenchmarkAppendEvents -benchtime 200x ./internal/escalation
+func BenchmarkAppendEvents(b *testing.B) {
+	ctx := context.Background()
+	path := b.TempDir() + "/tickets.db"
+	s, err := escalation.OpenBolt(path, escalation.BoltOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)
+	batch := func(n int) []escalation.Event {
+		out := make([]escalation.Event, 256)
+		for i := range out {
+			at := start.Add(time.Duration(n*256+i) * 300 * time.Millisecond)
+			out[i] = escalation.Event{Channel: "mira", At: at, Kind: escalation.EventAnswered, FAQ: "schedule", Took: 80 * time.Microsecond}
+			if i%3 == 0 {
+				out[i] = escalation.Event{Channel: "mira", At: at, Kind: escalation.EventMissed, Text: "what mouse do you use for this game"}
+			}
+		}
+		return out
+	}
+	// A ticket opens the file, as on a live bot.
+	if _, _, err := s.Create(ctx, newTicket("mira", "t1", "ann", "hi?", start)); err != nil {
+		b.Fatal(err)
+	}
+	for n := range 40 {
+		if err := s.AppendEvents(ctx, batch(n)...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	b.ResetTimer()
+	var appendTime, syncTime time.Duration
+	for i := range b.N {
+		events := batch(40 + i)
+		t0 := time.Now()
+		if err := s.AppendEvents(ctx, events...); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		appendTime += t1.Sub(t0)
+		syncTime += time.Since(t1)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(appendTime.Nanoseconds())/float64(256*b.N), "ns/event")
+	b.ReportMetric(float64(appendTime)/float64(syncTime), "x-fsync")
 }

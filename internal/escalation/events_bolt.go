@@ -66,12 +66,16 @@ func appendBoltEvents(db *bolt.DB, events []Event) error {
 			return err
 		}
 		touched := map[string]*bolt.Bucket{}
+		added := map[*bolt.Bucket]int64{}
 		for _, e := range events {
 			b := touched[e.Channel]
 			if b == nil {
 				if b, err = top.CreateBucketIfNotExists([]byte(e.Channel)); err != nil {
 					return err
 				}
+				// Keys grow with time, so pages fill from the right
+				// and are never split again: pack them nearly full.
+				b.FillPercent = 0.95
 				touched[e.Channel] = b
 			}
 			v, err := json.Marshal(e)
@@ -85,11 +89,12 @@ func appendBoltEvents(db *bolt.DB, events []Event) error {
 			if err := b.Put(eventKey(e.At, seq), v); err != nil {
 				return err
 			}
-			if err := addCount(b, 1); err != nil {
-				return err
-			}
+			added[b]++
 		}
 		for _, b := range touched {
+			if err := addCount(b, added[b]); err != nil {
+				return err
+			}
 			if err := trimBolt(b); err != nil {
 				return err
 			}
