@@ -142,6 +142,9 @@ type Index struct {
 	table   *embedding.Table
 	builtin *semantic
 	dots    *tokenDots
+	// fullScan is the most examples this index matches as a small FAQ;
+	// fullScanExamples but in tests.
+	fullScan int
 	// remote holds every example's vector from the streamer's own model,
 	// when one is configured and answered while the index was built.
 	emb    Embedder
@@ -185,6 +188,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	}
 	ix := &Index{
 		bi:       bi,
+		fullScan: fullScanExamples,
 		entries:  append([]Entry(nil), entries...),
 		byID:     make(map[string]int, len(entries)),
 		idf:      map[string]map[string]float64{"en": {}, "zh": {}},
@@ -491,7 +495,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		}
 	}
 	var among []int
-	if len(ix.docs) > fullScanExamples {
+	if ix.large() {
 		among = make([]int, 0, len(best))
 		for e := range best {
 			among = append(among, e)
@@ -604,11 +608,15 @@ func (ix *Index) search(lang, field string, qterms []string, weights []float64) 
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	if len(ix.docs) > fullScanExamples {
+	if ix.large() {
 		return ix.searchLarge(lang, field, terms)
 	}
 	return topHits(ix.bi, disjunction(field, terms), searchHits)
 }
+
+// large reports whether the index matches as a large FAQ: candidates found
+// without scoring every posting, meaning compared with those only.
+func (ix *Index) large() bool { return len(ix.docs) > ix.fullScan }
 
 // searchHits is how many examples a search returns.
 const searchHits = 30
