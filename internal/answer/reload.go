@@ -85,20 +85,30 @@ func (w *Reloader) changed(now map[string]fileStamp) bool {
 // Reload loads the files now. On success the new index serves at once; on
 // failure the old one stays and the error, naming file, line and field, is
 // logged and returned.
+//
+// Channels that share files through a Library reload together, and the
+// log says so once: the reloader whose check built the index (or met the
+// files' problem) logs it, naming the files; the others, handed the same
+// index or error, log at debug level. A thousand channels on one FAQ make
+// one line an edit, not a thousand.
 func (w *Reloader) Reload() error {
 	log := w.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ix, err := w.load()
+	ix, built, err := w.load()
+	failed, reloaded := slog.LevelError, slog.LevelInfo
+	if !built {
+		failed, reloaded = slog.LevelDebug, slog.LevelDebug
+	}
 	if err != nil {
-		log.Error("faq reload failed; keeping the last good faq", "err", err)
+		log.Log(context.Background(), failed, "faq reload failed; keeping the last good faq", "files", w.Files, "err", err)
 		return fmt.Errorf("reload faq: %w", err)
 	}
-	if ix.RemoteErr != nil {
+	if built && ix.RemoteErr != nil {
 		log.Warn("embedding model not used; the built-in score stands in", "err", ix.RemoteErr)
 	}
 	w.Responder.hold(ix)
-	log.Info("faq reloaded", "entries", ix.Len())
+	log.Log(context.Background(), reloaded, "faq reloaded", "entries", ix.Len(), "files", w.Files)
 	return nil
 }

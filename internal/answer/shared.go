@@ -84,6 +84,13 @@ func (l *Library) Embedder() Embedder { return l.emb }
 // changed. The caller holds the index and must Close it (a Responder does).
 // A FAQ problem is returned to every caller, until the files change.
 func (l *Library) Load(files ...string) (*Index, error) {
+	ix, _, err := l.load(files)
+	return ix, err
+}
+
+// load is Load, and says whether this call built the index (or met the
+// files' problem first) rather than being handed what another call had.
+func (l *Library) load(files []string) (*Index, bool, error) {
 	key := make([]string, len(files))
 	for i, f := range files {
 		if abs, err := filepath.Abs(f); err == nil {
@@ -104,10 +111,10 @@ func (l *Library) Load(files ...string) (*Index, error) {
 	now := stampFiles(files)
 	if s.stamps != nil && maps.Equal(s.stamps, now) {
 		if s.err != nil {
-			return nil, s.err
+			return nil, false, s.err
 		}
 		if s.ix != nil && s.ix.retain() {
-			return s.ix, nil
+			return s.ix, false, nil
 		}
 	}
 	ix, err := loadIndex(files, l.emb)
@@ -115,7 +122,7 @@ func (l *Library) Load(files ...string) (*Index, error) {
 	if ix != nil {
 		ix.lastClose = func() { s.forget(ix) }
 	}
-	return ix, err
+	return ix, true, err
 }
 
 // forget lets the shelf drop ix once no channel serves it, so a FAQ no
@@ -139,10 +146,11 @@ func loadIndex(files []string, emb Embedder) (*Index, error) {
 }
 
 // load builds the index of the reloader's files, or gets it from its
-// library.
-func (w *Reloader) load() (*Index, error) {
+// library, and says whether it was built here.
+func (w *Reloader) load() (*Index, bool, error) {
 	if w.Library != nil {
-		return w.Library.Load(w.Files...)
+		return w.Library.load(w.Files)
 	}
-	return loadIndex(w.Files, w.Responder.settings.Embedder)
+	ix, err := loadIndex(w.Files, w.Responder.settings.Embedder)
+	return ix, true, err
 }

@@ -1,6 +1,9 @@
 package answer_test
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -139,3 +142,90 @@ func TestLibraryConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestLibraryReloadLogsOnce: channels that share a FAQ reload together, and
+// an edit is logged once, naming the files, by the channel whose check built
+// the new index; a broken edit is an error once. The others log at debug
+// level, so a thousand channels on one FAQ make one line, not a thousand.
+func TestLibraryReloadLogsOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "faq.yaml")
+	writeFile(t, path, faqV1)
+	lib := answer.NewLibrary(nil)
+	var mu sync.Mutex
+	var lines []string
+	log := slog.New(recordHandler{mu: &mu, lines: &lines})
+	var reloaders []*answer.Reloader
+	for ch := range 3 {
+		ix, err := lib.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := answer.NewResponder(ix, question.Detector{}, answer.Settings{}, nil, nil)
+		t.Cleanup(func() { r.Close() })
+		reloaders = append(reloaders, &answer.Reloader{Files: []string{path}, Responder: r, Library: lib,
+			Log: log.With("channel", fmt.Sprintf("ch%d", ch))})
+	}
+	for _, tc := range []struct {
+		faq     string
+		wantErr bool
+		want    string
+	}{
+		{faqV2, false, "INFO faq reloaded channel=ch0"},
+		{faqBroken, true, "ERROR faq reload failed; keeping the last good faq channel=ch0"},
+	} {
+		lines = nil
+		writeFile(t, path, tc.faq)
+		for i, w := range reloaders {
+			if err := w.Reload(); (err != nil) != tc.wantErr {
+				t.Fatalf("channel %d: reload error %v, want one: %v", i, err, tc.wantErr)
+			}
+		}
+		var loud []string
+		for _, l := range lines {
+			if !strings.HasPrefix(l, "DEBUG") {
+				loud = append(loud, l)
+			}
+		}
+		if len(loud) != 1 || !strings.HasPrefix(loud[0], tc.want) || !strings.Contains(loud[0], path) {
+			t.Errorf("logged above debug: %q, want one line %q… naming %s", loud, tc.want, path)
+		}
+		if len(lines) != len(reloaders) {
+			t.Errorf("logged %d lines for %d channels: %q", len(lines), len(reloaders), lines)
+		}
+	}
+	for i, w := range reloaders {
+		if got := served(t, w.Responder, "what colour is the teapot?"); got != "The teapot is green now." {
+			t.Errorf("channel %d serves %q after the broken edit, want the last good answer", i, got)
+		}
+	}
+}
+
+// recordHandler keeps each record as "LEVEL message key=value…".
+type recordHandler struct {
+	mu    *sync.Mutex
+	lines *[]string
+	attrs []slog.Attr
+}
+
+func (h recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Level.String() + " " + r.Message)
+	add := func(a slog.Attr) bool { fmt.Fprintf(&b, " %s=%v", a.Key, a.Value); return true }
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	h.mu.Lock()
+	*h.lines = append(*h.lines, b.String())
+	h.mu.Unlock()
+	return nil
+}
+
+func (h recordHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	h.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return h
+}
+
+func (h recordHandler) WithGroup(string) slog.Handler { return h }

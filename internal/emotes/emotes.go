@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -298,10 +299,24 @@ func (k *Keeper) Run(ctx context.Context) error {
 	t := time.NewTicker(k.cfg.Refresh)
 	defer t.Stop()
 	for {
-		for name, w := range chans {
-			if w.id != "" {
-				k.refresh(ctx, name, w)
+		// A service that is down fails every channel alike: one line a
+		// round names how many and the first, not a line a channel.
+		var failed []string
+		var firstErr error
+		for _, name := range slices.Sorted(maps.Keys(chans)) {
+			w := chans[name]
+			if w.id == "" {
+				continue
 			}
+			if err := k.refresh(ctx, name, w); err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				failed = append(failed, name)
+			}
+		}
+		if len(failed) > 0 && ctx.Err() == nil {
+			k.cfg.Log.Warn("third-party emotes: some not fetched", "channels", len(failed), "first", failed[0], "err", firstErr)
 		}
 		select {
 		case <-ctx.Done():
@@ -313,20 +328,21 @@ func (k *Keeper) Run(ctx context.Context) error {
 
 // refresh fetches one channel's names. What came back is applied and
 // kept even when a service failed, unless nothing did: then the names
-// from before stay.
-func (k *Keeper) refresh(ctx context.Context, channel string, w watched) {
+// from before stay. It returns what failed, for Run to report.
+func (k *Keeper) refresh(ctx context.Context, channel string, w watched) error {
 	names, err := Fetch(ctx, k.cfg.Client, k.cfg.Sources, w.id)
 	if err != nil {
-		k.cfg.Log.Warn("third-party emotes: some not fetched", "channel", channel, "err", err)
+		k.cfg.Log.Debug("third-party emotes: some not fetched", "channel", channel, "err", err)
 	}
 	if len(names) == 0 {
-		return
+		return err
 	}
 	w.apply(names)
 	k.cfg.Log.Debug("third-party emotes fetched", "channel", channel, "names", len(names))
 	if err := k.save(channel, cacheFile{ChannelID: w.id, Fetched: time.Now().UTC(), Names: names}); err != nil {
 		k.cfg.Log.Warn("third-party emotes not kept on disk", "channel", channel, "err", err)
 	}
+	return err
 }
 
 func (k *Keeper) path(channel string) string {

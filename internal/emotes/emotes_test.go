@@ -1,8 +1,10 @@
 package emotes_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -175,4 +177,51 @@ func TestKeeper(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), "newOne") {
 		t.Errorf("kept file %s, %v; want the fetched names", data, err)
 	}
+}
+
+// TestKeeperServicesDownLogOnce: with the services down, a round of
+// fetches for many channels is one warning naming how many failed, not a
+// warning a channel.
+func TestKeeperServicesDownLogOnce(t *testing.T) {
+	f := newFakeAPIs(t)
+	for _, svc := range []string{"bttv", "ffz", "7tv"} {
+		f.down.Store(svc, true)
+	}
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	synctest.Test(t, func(t *testing.T) {
+		log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+		k := emotes.New(emotes.Config{Sources: f.sources(), Dir: t.TempDir(), Log: log,
+			Client: &http.Client{Transport: inMemory{f.Config.Handler}}})
+		for i := range 40 {
+			ch := fmt.Sprintf("ch%02d", i)
+			k.Watch(ch, func([]string) {})
+			k.SetChannelID(ch, fmt.Sprint(100+i))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- k.Run(ctx) }()
+		synctest.Wait()
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "some not fetched") || !strings.Contains(lines[0], "channels=40") || !strings.Contains(lines[0], "first=ch00") {
+		t.Errorf("logged %q; want one warning for the 40 channels, naming the first", lines)
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

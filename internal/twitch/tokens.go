@@ -61,6 +61,13 @@ const (
 	// retryValidate is the pause after a validation Twitch could not
 	// answer (a network error, a 5xx) before asking again.
 	retryValidate = 5 * time.Minute
+	// retryRefreshFirst and retryRefreshMost bound the pause after a
+	// renewal Twitch could not answer or answered 429: doubling from the
+	// first, so that every caller finding the token refused (each
+	// channel's moderation, the chat login) does not ask the auth API
+	// again at once.
+	retryRefreshFirst = 5 * time.Second
+	retryRefreshMost  = 2 * time.Minute
 )
 
 // TokenSource holds the bot's access token for the Helix client and the
@@ -88,6 +95,11 @@ type TokenSource struct {
 	changed   chan struct{} // closed when tok changes
 	validated time.Time     // the last validation Twitch answered 200
 	fileStamp fileStamp     // the token file as last read or written
+	// After a renewal that failed but may work later, none is tried
+	// before retryAt: callers get lastErr. failures counts them in a row.
+	retryAt  time.Time
+	lastErr  error
+	failures int
 }
 
 // fileStamp tells whether a file changed since it was last seen.
@@ -176,6 +188,9 @@ func (s *TokenSource) Refresh(ctx context.Context, stale string) (string, error)
 		if tok, done, err := s.renewedSince(stale); done {
 			return tok, err
 		}
+		if err := s.waiting(); err != nil {
+			return "", err
+		}
 		return s.refresh(context.WithoutCancel(ctx))
 	})
 	select {
@@ -231,10 +246,9 @@ func (s *TokenSource) refresh(ctx context.Context) (string, error) {
 		// gets the same.
 		return "", s.die(fmt.Errorf("twitch refused the refresh token: %w", err))
 	case err != nil:
-		s.log.Warn("could not renew the twitch token; will try again", "err", err)
-		return "", fmt.Errorf("renew the twitch token: %w", err)
+		return "", s.retryLater(fmt.Errorf("renew the twitch token: %w", err))
 	case got.AccessToken == "":
-		return "", errors.New("renew the twitch token: twitch sent no token")
+		return "", s.retryLater(errors.New("renew the twitch token: twitch sent no token"))
 	}
 	tok := old
 	tok.AccessToken, tok.RefreshToken = got.AccessToken, cmp.Or(got.RefreshToken, old.RefreshToken)
@@ -247,12 +261,40 @@ func (s *TokenSource) refresh(ctx context.Context) (string, error) {
 	}
 	n := s.refreshes.Add(1)
 	s.mu.Lock()
+	s.retryAt, s.lastErr, s.failures = time.Time{}, nil, 0
 	s.tok = tok
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.log.Info("renewed the twitch token", "user", tok.Login, "refreshes", n, "expires", tok.Expiry.UTC().Format(time.RFC3339))
 	s.store(tok)
 	return tok.AccessToken, nil
+}
+
+// waiting returns the last renewal's error while its pause lasts, nil
+// once another may be tried.
+func (s *TokenSource) waiting() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lastErr == nil || !s.clock.Now().Before(s.retryAt) {
+		return nil
+	}
+	return fmt.Errorf("%w (next try in %s)", s.lastErr, s.retryAt.Sub(s.clock.Now()).Round(time.Second))
+}
+
+// retryLater records a renewal that failed but may work later, and the
+// pause before the next: 5 s, doubling up to 2 minutes.
+func (s *TokenSource) retryLater(err error) error {
+	s.mu.Lock()
+	s.failures++
+	wait := retryRefreshMost
+	if s.failures <= 5 {
+		wait = min(retryRefreshFirst<<(s.failures-1), retryRefreshMost)
+	}
+	s.retryAt, s.lastErr = s.clock.Now().Add(wait), err
+	failures := s.failures
+	s.mu.Unlock()
+	s.log.Warn("could not renew the twitch token; will try again", "in", wait, "failures", failures, "err", err)
+	return err
 }
 
 // store writes a renewed token to the token file at once: the refresh
@@ -462,6 +504,7 @@ func (s *TokenSource) pickUp() bool {
 	}
 	wasDead := s.dead != nil
 	s.tok, s.dead = tok, nil
+	s.retryAt, s.lastErr, s.failures = time.Time{}, nil, 0
 	s.notifyLocked()
 	s.mu.Unlock()
 	if wasDead {

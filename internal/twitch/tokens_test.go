@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,5 +325,73 @@ func TestStartToken(t *testing.T) {
 	os.WriteFile(file, []byte(`{"access_token": "half`), 0o600)
 	if _, _, err := twitch.StartToken(twitch.Credentials{}, file); err == nil || !strings.Contains(err.Error(), file) || strings.Contains(err.Error(), "half") {
 		t.Errorf("damaged file: %v; want an error naming the file, quoting nothing", err)
+	}
+}
+
+// TestTokenRefreshBacksOff: a renewal the auth API answers 429 (or cannot
+// answer) is tried again after 5 s, then 10, 20…, never at once by the next
+// caller: every caller in between gets the last error, saying when the next
+// try is. The first renewal that works ends the pauses.
+func TestTokenRefreshBacksOff(t *testing.T) {
+	clock := twitchtest.NewClock(time.Date(2026, 12, 4, 20, 0, 0, 0, time.UTC))
+	r := newTokenRig(t, nil, func(c *twitch.TokenSourceConfig) { c.Clock = clock })
+	r.fake.Expire()
+	var mu sync.Mutex
+	limited := true
+	r.fake.Respond(func(req twitchtest.Request) (int, http.Header, string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if req.Path == "/token" && limited {
+			return http.StatusTooManyRequests, nil, `{"status":429,"message":"Too Many Requests"}`
+		}
+		return 0, nil, ""
+	})
+	refresh := func() error {
+		_, err := r.source.Refresh(context.Background(), testToken)
+		return err
+	}
+	for range 20 {
+		if err := refresh(); err == nil || errors.Is(err, twitch.ErrTokenRefused) {
+			t.Fatalf("Refresh: %v; want a passing error", err)
+		}
+	}
+	if n := r.count("/token"); n != 1 {
+		t.Fatalf("%d renewals asked of Twitch by 20 callers at once; want 1", n)
+	}
+	if err := refresh(); !strings.Contains(err.Error(), "next try in 5s") {
+		t.Errorf("error while waiting: %v; want it to say when the next try is", err)
+	}
+	for _, pause := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second} {
+		before := r.count("/token")
+		clock.Advance(pause - time.Second)
+		_ = refresh()
+		if n := r.count("/token"); n != before {
+			t.Fatalf("asked again %s into a %s pause", pause-time.Second, pause)
+		}
+		clock.Advance(time.Second)
+		_ = refresh()
+		if n := r.count("/token"); n != before+1 {
+			t.Fatalf("after a %s pause: %d renewals, want %d", pause, n, before+1)
+		}
+	}
+	mu.Lock()
+	limited = false
+	mu.Unlock()
+	clock.Advance(40 * time.Second)
+	if _, err := r.source.Refresh(context.Background(), testToken); err != nil {
+		t.Fatalf("after the pause, with Twitch answering: %v", err)
+	}
+	if tok, _ := r.source.Current(); tok != r.fake.Token() {
+		t.Error("the renewed token is not current")
+	}
+	// The next refusal is renewed at once: the pauses ended with the
+	// renewal that worked.
+	r.fake.Expire()
+	before := r.count("/token")
+	if _, err := r.source.Refresh(context.Background(), r.fake.Token()); err != nil || r.count("/token") != before+1 {
+		t.Errorf("the next renewal: %v, %d asked; want it asked at once and renewed", err, r.count("/token")-before)
+	}
+	if n := strings.Count(r.logs.String(), "could not renew the twitch token"); n != 4 {
+		t.Errorf("%d warnings; want one a try that failed (4):\n%s", n, r.logs)
 	}
 }
