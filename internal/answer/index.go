@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
@@ -142,6 +143,8 @@ type Index struct {
 	table   *embedding.Table
 	builtin *semantic
 	dots    *tokenDots
+	// unscoredPool keeps the slices nearestAmong scores into.
+	unscoredPool sync.Pool
 	// fullScan is the most examples this index matches as a small FAQ;
 	// fullScanExamples but in tests.
 	fullScan int
@@ -473,8 +476,14 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 			best[ex.entry] = &Candidate{Entry: &ix.entries[ex.entry], Example: ex.text, Terms: terms, Score: h.Score, Features: f}
 		}
 	}
-	// Keyword hits bring an entry in even when no example shares wording.
+	// Keyword hits bring an entry in even when no example shares wording;
+	// not a word that many entries list as a keyword, which points at
+	// none of them (it still counts for the entries found by their
+	// examples, below).
 	for _, t := range qterms {
+		if len(ix.keywords[lang][t]) > maxKeywordEntries {
+			continue
+		}
 		for _, e := range ix.keywords[lang][t] {
 			if _, ok := best[e]; !ok && ix.keywordHit(e, qterms) {
 				best[e] = &Candidate{Entry: &ix.entries[e]}
@@ -502,9 +511,17 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 		}
 	}
 	near, source := ix.nearest(lang, norm, among)
+	if among != nil {
+		defer ix.release(near, among)
+	}
 	// The entries closest in meaning are candidates too, for questions
-	// that say the same thing in other words.
-	for _, e := range topEntries(near, semanticCandidates) {
+	// that say the same thing in other words (in a large FAQ only the
+	// entries found are scored, and they are candidates already).
+	var closest []int
+	if among == nil {
+		closest = topEntries(near, semanticCandidates)
+	}
+	for _, e := range closest {
 		if _, ok := best[e]; ok {
 			continue
 		}
@@ -519,7 +536,7 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	} else {
 		ask = askType(norm)
 	}
-	lead := leaders(near)
+	lead := leaders(near, among)
 	out := make([]Candidate, 0, len(best))
 	for e, c := range best {
 		var inEntry float64
@@ -617,6 +634,13 @@ func (ix *Index) search(lang, field string, qterms []string, weights []float64) 
 // large reports whether the index matches as a large FAQ: candidates found
 // without scoring every posting, meaning compared with those only.
 func (ix *Index) large() bool { return len(ix.docs) > ix.fullScan }
+
+// maxKeywordEntries is the most entries a keyword word may be listed by
+// and still bring them in as candidates on its own. A generated
+// 10,000-entry FAQ whose subjects were each a keyword of some 45 entries
+// spent a third of a match on entries that nothing but that word
+// pointed at.
+const maxKeywordEntries = 8
 
 // searchHits is how many examples a search returns.
 const searchHits = 30

@@ -56,7 +56,7 @@ func (ix *Index) nearest(lang, norm string, among []int) ([]semanticMatch, strin
 		if err == nil && v != nil {
 			qv := ix.remote.center(v)
 			if among != nil {
-				return ix.remote.nearestAmong(qv, ix.entryDocs, among), ix.remote.source
+				return ix.remote.nearestAmong(qv, ix.entryDocs, among, ix.unscored()), ix.remote.source
 			}
 			if near := ix.remote.nearest(qv, ix.entryDocs); near != nil {
 				return near, ix.remote.source
@@ -66,7 +66,7 @@ func (ix *Index) nearest(lang, norm string, among []int) ([]semanticMatch, strin
 	if lang == question.LangEnglish && ix.builtin != nil {
 		s := ix.table.Sentence(norm)
 		if among != nil {
-			return ix.builtin.nearestAmong(ix.builtin.center(s.Vector), ix.entryDocs, among), ix.builtin.source
+			return ix.builtin.nearestAmong(ix.builtin.center(s.Vector), ix.entryDocs, among, ix.unscored()), ix.builtin.source
 		}
 		return bestPerEntry(ix.dots.scores(s), ix.entryDocs), ix.builtin.source
 	}

@@ -477,3 +477,49 @@ func TestResponderTrustsReading(t *testing.T) {
 		t.Errorf("Answer with a Chinese reading = %+v; want the Chinese answer %q", d.Replies, teapot.AnswerIn("zh"))
 	}
 }
+
+// TestKeywordSharedByManyEntries: a keyword brings its entries in as
+// candidates on its own, even with no example sharing a word with the
+// question, while at most 8 entries list it; one that more list points at
+// none of them, and still marks an entry its examples found.
+func TestKeywordSharedByManyEntries(t *testing.T) {
+	for _, tc := range []struct {
+		entries, want int
+	}{{1, 1}, {7, 7}, {8, 0}, {40, 0}} { // the shop entry lists it too
+		t.Run(fmt.Sprint(tc.entries), func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("entries:\n")
+			for i := range tc.entries {
+				fmt.Fprintf(&b, "  - id: e%d\n    questions: [\"which colour is sticker %s\"]\n    keywords: [merch]\n    answer: \"Answer %d.\"\n", i, strings.Repeat("x", i+1), i)
+			}
+			b.WriteString("  - id: shop\n    questions: [\"where is the merch shop\"]\n    keywords: [merch]\n    answer: \"The shop.\"\n")
+			entries, err := answer.ParseFAQ("faq.yaml", []byte(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := answer.Build(entries)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ix.Close()
+			cs, err := ix.Candidates("got any merch??", "en", 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byKeyword := 0
+			for _, c := range cs {
+				switch {
+				case c.Entry.ID == "shop":
+					if !c.Features.Keyword {
+						t.Errorf("the entry its example found is not marked as a keyword hit: %+v", c.Features)
+					}
+				case c.Example == "":
+					byKeyword++
+				}
+			}
+			if byKeyword != tc.want {
+				t.Errorf("%d entries brought in by the keyword alone; want %d", byKeyword, tc.want)
+			}
+		})
+	}
+}

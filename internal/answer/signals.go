@@ -293,14 +293,11 @@ func (s *semantic) nearest(qv embedding.Vector, entryDocs [][]int) []semanticMat
 const fullScanExamples = 4096
 
 // nearestAmong scores only the given entries by their examples closest in
-// meaning to qv; every other entry scores as having no vector.
-func (s *semantic) nearestAmong(qv embedding.Vector, entryDocs [][]int, among []int) []semanticMatch {
+// meaning to qv, into out, in which every entry scores as having no
+// vector; it returns out, or nil when there is no qv.
+func (s *semantic) nearestAmong(qv embedding.Vector, entryDocs [][]int, among []int, out []semanticMatch) []semanticMatch {
 	if qv == nil {
 		return nil
-	}
-	out := make([]semanticMatch, len(entryDocs))
-	for e := range out {
-		out[e] = semanticMatch{score: -1, doc: -1}
 	}
 	for _, e := range among {
 		for _, d := range entryDocs[e] {
@@ -312,6 +309,31 @@ func (s *semantic) nearestAmong(qv embedding.Vector, entryDocs [][]int, among []
 		}
 	}
 	return out
+}
+
+// unscored lends a slice in which every entry scores as having no vector,
+// for nearestAmong: a large FAQ's match would otherwise make and fill one
+// of 10,000 entries a question. Give it back with release.
+func (ix *Index) unscored() []semanticMatch {
+	if p, ok := ix.unscoredPool.Get().(*[]semanticMatch); ok {
+		return *p
+	}
+	out := make([]semanticMatch, len(ix.entries))
+	for e := range out {
+		out[e] = semanticMatch{score: -1, doc: -1}
+	}
+	return out
+}
+
+// release resets the entries among and gives back a slice unscored lent.
+func (ix *Index) release(near []semanticMatch, among []int) {
+	if near == nil {
+		return
+	}
+	for _, e := range among {
+		near[e] = semanticMatch{score: -1, doc: -1}
+	}
+	ix.unscoredPool.Put(&near)
 }
 
 // bestPerEntry picks each entry's best-scoring example; examples scored -1
@@ -358,11 +380,17 @@ type semanticLeaders struct {
 	score, second float64 // the best and second-best scores, floored at 0
 }
 
-func leaders(near []semanticMatch) semanticLeaders {
+// leaders finds the two leading entries among those given, or among all
+// of them when among is nil.
+func leaders(near []semanticMatch, among []int) semanticLeaders {
 	l := semanticLeaders{first: -1}
-	for e, m := range near {
+	if near == nil {
+		return l
+	}
+	visit := func(e int) {
+		m := near[e]
 		if m.doc < 0 {
-			continue
+			return
 		}
 		switch {
 		case l.first < 0 || m.score > l.score:
@@ -371,6 +399,15 @@ func leaders(near []semanticMatch) semanticLeaders {
 		case m.score > l.second:
 			l.second = m.score
 		}
+	}
+	if among != nil {
+		for _, e := range among {
+			visit(e)
+		}
+		return l
+	}
+	for e := range near {
+		visit(e)
 	}
 	return l
 }

@@ -3,6 +3,7 @@ package answer
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -54,13 +55,28 @@ func TestSemanticLeaders(t *testing.T) {
 			}
 		}
 		docs := make([]example, len(near))
-		l := leaders(near)
+		// Every entry, then some of them, as a large FAQ scores only
+		// the entries its words found.
+		var among []int
+		if round%2 == 1 {
+			among = []int{}
+			for e := range near {
+				if r.IntN(2) == 0 {
+					among = append(among, e)
+				}
+			}
+		}
+		in := func(e int) bool { return among == nil || slices.Contains(among, e) }
+		l := leaders(near, among)
 		for e := range near {
+			if !in(e) {
+				continue
+			}
 			var f Features
 			setSemantic(near, l, e, docs, &f)
 			want := 0.0
 			for o, n := range near {
-				if o != e && n.doc >= 0 && n.score > want {
+				if o != e && in(o) && n.doc >= 0 && n.score > want {
 					want = n.score
 				}
 			}
