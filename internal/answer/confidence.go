@@ -49,6 +49,40 @@ func (m model) confidence(f Features) float64 {
 	return 1 / (1 + math.Exp(-z))
 }
 
+// signalRange is the least and the most each of signals can be: shares in
+// [0, 1], flags 0 or 1, the margins as clamped there.
+var signalRange = [][2]float64{
+	{1, 1},      // bias
+	{-1, 1},     // semantic
+	{0, 1},      // lexical
+	{0, 1},      // keyword
+	{-0.5, 0.5}, // margin
+	{0, 1},      // missing_q
+	{0, 1},      // missing_ex
+	{0, 1},      // mismatch
+	{0, 1},      // unknown
+	{-0.3, 0.3}, // semantic_margin
+}
+
+// ceiling is the most confidence a candidate with this semantic score and
+// lead can get, whatever its other signals: each of them at the end of its
+// range its weight favours.
+func (m model) ceiling(semantic, semanticMargin float64) float64 {
+	var z float64
+	for i, r := range signalRange {
+		w := m.weights[i]
+		switch i {
+		case 1:
+			z += w * semantic
+		case 9:
+			z += w * math.Max(r[0], math.Min(semanticMargin, r[1]))
+		default:
+			z += math.Max(w*r[0], w*r[1])
+		}
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
 // rank orders an entry's candidates before the model weighs them, and the
 // margin is measured in it: a fixed blend of the lexical and semantic
 // scores, less the Chinese negative evidence, so that the margin does not

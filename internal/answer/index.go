@@ -116,10 +116,12 @@ type Index struct {
 	docs    []example
 	// idf holds per-language inverse document frequencies of analysed terms
 	// over the example questions, used to weigh term coverage.
-	idf      map[string]map[string]float64
-	maxIDF   map[string]float64
-	df       map[string]map[string]int   // lang → term → examples that have it
-	keywords map[string]map[string][]int // lang → term → entry indexes
+	idf    map[string]map[string]float64
+	maxIDF map[string]float64
+	df     map[string]map[string]int // lang → term → examples that have it
+	// exactTerms holds the term set of every English example (termSet).
+	exactTerms map[string]bool
+	keywords   map[string]map[string][]int // lang → term → entry indexes
 	// phrases are each entry's keywords as analysed terms: a keyword of
 	// several words counts only when the question has all of them, so
 	// "how long" does not fire on every "how".
@@ -205,6 +207,7 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	df := map[string]map[string]int{"en": {}, "zh": {}}
 	count := map[string]int{}
 	ix.vocab = make([]map[string]struct{}, len(ix.entries))
+	ix.exactTerms = map[string]bool{}
 	ix.entryDocs = make([][]int, len(ix.entries))
 	ix.asks = make([]map[string]bool, len(ix.entries))
 	ix.zhEntry = make([]zhContent, len(ix.entries))
@@ -218,6 +221,9 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 			id := docID(len(ix.docs))
 			ix.entryDocs[i] = append(ix.entryDocs[i], len(ix.docs))
 			ix.docs = append(ix.docs, ex)
+			if lang != "zh" {
+				ix.exactTerms[termSet(ex.terms)] = true
+			}
 			var zc zhContent
 			if lang == "zh" {
 				zc = newZhContent(norm)
@@ -585,6 +591,43 @@ func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
 	}
 	// Reached by keyword only: nothing of the question is in an example.
 	c.Features.MissingQuestion, c.Features.MissingExample = 1, 1
+}
+
+// beyondReach reports whether no entry could answer text at threshold or
+// above, found without searching: the question's meaning is compared with
+// every example, and the confidence the best of them could reach with the
+// most favourable word signals is below threshold, and no example has
+// exactly the question's words (those are sure whatever their meaning).
+// It lets request-shaped chatter, which must be matched at the strict
+// RequestConfidence, skip the search. It answers false, to match as usual,
+// when it cannot tell: a language without the built-in score, the
+// streamer's own model (a second call to it), or a large FAQ.
+func (ix *Index) beyondReach(text, lang string, threshold float64) bool {
+	if lang != question.LangEnglish || ix.builtin == nil || ix.remote != nil || ix.large() {
+		return false
+	}
+	norm := normalizeText(text)
+	qterms := ix.analyze(lang, norm)
+	if len(qterms) == 0 {
+		return true // Candidates finds nothing either
+	}
+	if ix.exactTerms[termSet(qterms)] {
+		return false
+	}
+	var s, lead float64
+	if near := bestPerEntry(ix.dots.scores(ix.table.Sentence(norm)), ix.entryDocs); near != nil {
+		if l := leaders(near, nil); l.first >= 0 {
+			s, lead = near[l.first].score, near[l.first].score-l.second
+		}
+	}
+	return calibrated[lang].ceiling(s, lead) < threshold
+}
+
+// termSet is a key for a set of terms, whatever their order and repeats.
+func termSet(terms []string) string {
+	t := slices.Clone(terms)
+	slices.Sort(t)
+	return strings.Join(slices.Compact(t), "\x00")
 }
 
 // Mentions reports whether text uses a word the FAQ's examples or keywords

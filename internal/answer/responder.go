@@ -142,11 +142,14 @@ func (r *Responder) Entries() []Entry {
 // Lookup detects whether text is a question and finds its best entries,
 // without minding cooldowns. n is how many candidates to keep.
 func (r *Responder) Lookup(text string, n int) (Result, error) {
-	return r.lookup(text, r.detector.Detect(text), n)
+	return r.lookup(text, r.detector.Detect(text), n, false)
 }
 
-// lookup finds text's best entries in the language q read it in.
-func (r *Responder) lookup(text string, q question.Question, n int) (Result, error) {
+// lookup finds text's best entries in the language q read it in. With
+// decideOnly, a request that no entry could answer surely enough is not
+// matched at all (Handle needs the decision only; Lookup, for bot ask,
+// shows the candidates anyway).
+func (r *Responder) lookup(text string, q question.Question, n int, decideOnly bool) (Result, error) {
 	res := Result{Question: q}
 	res.Threshold = r.settings.Threshold(q.Lang)
 	if !q.Is {
@@ -164,6 +167,9 @@ func (r *Responder) lookup(text string, q question.Question, n int) (Result, err
 	// Most request-shaped chatter ("gg", "lets go") names nothing the FAQ
 	// covers; it is not matched at all.
 	if res.Request && !r.ix.Mentions(text, q.Lang) {
+		return res, nil
+	}
+	if decideOnly && res.Request && r.ix.beyondReach(text, q.Lang, res.Threshold) {
 		return res, nil
 	}
 	cands, err := r.ix.Candidates(text, q.Lang, n)
@@ -191,7 +197,7 @@ func (r *Responder) Handle(_ context.Context, msg chat.Message) chat.Decision {
 	// A question the FAQ does not answer is not acted on, but is marked so
 	// later stages and the metrics know a question went unanswered.
 	missed := chat.Decision{Question: true, Lang: q.Lang}
-	res, err := r.lookup(msg.Text, q, 2)
+	res, err := r.lookup(msg.Text, q, 2, true)
 	if err != nil {
 		r.log.Error("faq lookup", "channel", msg.Channel, "err", err)
 		return missed
