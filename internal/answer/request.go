@@ -46,4 +46,9 @@ var subjectWords = map[string]bool{
 	// Openers of reactions, not of requests.
 	"lol": true, "lmao": true, "lmfao": true, "haha": true, "omg": true, "wow": true, "bruh": true,
 	"ok": true, "okay": true, "damn": true, "nice": true, "gg": true, "rip": true,
+	// Chat's rituals: wishes, thanks, comings and goings ("good luck on
+	// the boss", "brb getting food", "first time here, love the vibes").
+	"good": true, "gl": true, "glhf": true, "goodluck": true, "brb": true, "afk": true, "bbl": true,
+	"ty": true, "thx": true, "thanks": true, "thank": true, "tysm": true, "congrats": true,
+	"grats": true, "gz": true, "happy": true, "love": true, "first": true, "welcome": true,
 }

@@ -40,6 +40,39 @@ func TestRequestsWithoutQuestionSyntax(t *testing.T) {
 	}
 }
 
+// TestRequestShaped: short lines that open without a subject may be
+// requests and are matched (at RequestConfidence); statements, and chat's
+// rituals — wishes, thanks, comings and goings — are not matched at all,
+// however many FAQ words they name.
+func TestRequestShaped(t *testing.T) {
+	var d question.Detector
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"discord link", true},
+		{"playlist", true},
+		{"pc specs", true},
+		{"socials", true},
+		{"the discord is so fun", false},
+		{"i love this playlist", false},
+		{"good luck on the discord tournament", false},
+		{"gl with the playlist", false},
+		{"brb getting the playlist ready", false},
+		{"first time here, love the playlist", false},
+		{"thanks for the discord invite", false},
+		{"ty for the playlist", false},
+		{"congrats on the discord partnership", false},
+		{"happy birthday to the discord mod", false},
+		{"welcome to the discord raiders", false},
+		{"love the playlist today", false},
+	} {
+		if got := requestShaped(d.Detect(tt.text), tt.text); got != tt.want {
+			t.Errorf("requestShaped(%q) = %v; want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestFoldZh(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"主播會講杭州話嗎", "主播会讲杭州话吗"},
