@@ -61,14 +61,7 @@ func loadSamples(t testing.TB, dir, lang string) []sample {
 	var out []sample
 	var d question.Detector
 	for _, set := range calibrationSets[lang] {
-		entries, err := LoadFAQ(filepath.Join(dir, set, "faq.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix, err := Build(entries)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix := devIndex(t, dir, set)
 		b, err := os.ReadFile(filepath.Join(dir, set, "chat.jsonl"))
 		if err != nil {
 			t.Fatal(err)

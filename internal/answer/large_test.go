@@ -24,18 +24,7 @@ func TestLargePathDecidesAsSmall(t *testing.T) {
 	dir := devdata.Dir(t)
 	var d question.Detector
 	for _, set := range []string{"en", "zh", "stream-en/a", "stream-en/b", "stream-zh/a", "stream-zh/b"} {
-		entries, err := LoadFAQ(filepath.Join(dir, set, "faq.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		small, err := Build(entries)
-		if err != nil {
-			t.Fatal(err)
-		}
-		large, err := Build(entries)
-		if err != nil {
-			t.Fatal(err)
-		}
+		small, large := devIndex(t, dir, set), devIndex(t, dir, set)
 		large.fullScan = 0
 		b, err := os.ReadFile(filepath.Join(dir, set, "chat.jsonl"))
 		if err != nil {

@@ -44,14 +44,7 @@ func TestCeilingBoundsConfidence(t *testing.T) {
 	var d question.Detector
 	dir := devdata.Dir(t)
 	for set, lines := range reachLines(t) {
-		entries, err := LoadFAQ(filepath.Join(dir, set, "faq.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix, err := Build(entries)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix := devIndex(t, dir, set)
 		for _, text := range lines {
 			lang := d.Detect(text).Lang
 			if lang != question.LangEnglish {
@@ -87,14 +80,7 @@ func TestBeyondReachDecidesAsBefore(t *testing.T) {
 	var d question.Detector
 	skipped := 0
 	for set, lines := range reachLines(t) {
-		entries, err := LoadFAQ(filepath.Join(dir, set, "faq.yaml"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix, err := Build(entries)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ix := devIndex(t, dir, set)
 		r := NewResponder(ix, d, Settings{}, nil, nil)
 		for _, text := range lines {
 			q := d.Detect(text)
@@ -119,6 +105,20 @@ func TestBeyondReachDecidesAsBefore(t *testing.T) {
 		t.Error("no request was skipped; the test no longer shows anything")
 	}
 	t.Logf("%d requests skipped without a search", skipped)
+}
+
+// devIndex builds the index of one dev set's FAQ.
+func devIndex(t testing.TB, dir, set string) *Index {
+	t.Helper()
+	entries, err := LoadFAQ(filepath.Join(dir, set, "faq.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
 }
 
 func bestID(r Result) string {
