@@ -20,6 +20,12 @@ import (
 // waiting for a reload. The file is ordinary FAQ YAML the streamer may edit,
 // or move into their own files. It implements the help desk's Learner.
 type LearnedFAQ struct {
+	// Library, when set, is where the channel's reloads get their index:
+	// the index Learn builds is built with its model and handed to it, so
+	// that the reload that notices the changed file finds it instead of
+	// building the whole FAQ a second time.
+	Library *Library
+
 	path      string
 	base      []string // the channel's own FAQ files
 	responder *Responder
@@ -116,13 +122,25 @@ func (l *LearnedFAQ) Learn(_ context.Context, id string, questions []string, ans
 	if err != nil {
 		return "", nil, fmt.Errorf("learn: the new entry does not fit the faq: %s", strings.ReplaceAll(err.Error(), tmp.Name(), l.path))
 	}
-	ix, err := Build(entries)
+	for i := range entries {
+		if entries[i].File == tmp.Name() {
+			entries[i].File = l.path
+		}
+	}
+	var emb Embedder
+	if l.Library != nil {
+		emb = l.Library.Embedder()
+	}
+	ix, err := BuildWith(entries, emb)
 	if err != nil {
 		return "", nil, fmt.Errorf("learn: %w", err)
 	}
 	if err := atomicfile.Commit(tmp.Name(), l.path); err != nil {
 		ix.Close()
 		return "", nil, fmt.Errorf("learn: %w", err)
+	}
+	if l.Library != nil {
+		l.Library.adopt(append(append([]string(nil), l.base...), l.path), ix)
 	}
 	l.responder.Swap(ix)
 	if !exists {

@@ -91,21 +91,7 @@ func (l *Library) Load(files ...string) (*Index, error) {
 // load is Load, and says whether this call built the index (or met the
 // files' problem first) rather than being handed what another call had.
 func (l *Library) load(files []string) (*Index, bool, error) {
-	key := make([]string, len(files))
-	for i, f := range files {
-		if abs, err := filepath.Abs(f); err == nil {
-			f = abs
-		}
-		key[i] = f
-	}
-	l.mu.Lock()
-	s := l.sets[fmt.Sprintf("%q", key)]
-	if s == nil {
-		s = &shelf{}
-		l.sets[fmt.Sprintf("%q", key)] = s
-	}
-	l.mu.Unlock()
-
+	s := l.shelf(files)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := stampFiles(files)
@@ -123,6 +109,37 @@ func (l *Library) load(files []string) (*Index, bool, error) {
 		ix.lastClose = func() { s.forget(ix) }
 	}
 	return ix, true, err
+}
+
+// shelf is the shelf of files, in that order, made on first use.
+func (l *Library) shelf(files []string) *shelf {
+	key := make([]string, len(files))
+	for i, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			f = abs
+		}
+		key[i] = f
+	}
+	k := fmt.Sprintf("%q", key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.sets[k]
+	if s == nil {
+		s = &shelf{}
+		l.sets[k] = s
+	}
+	return s
+}
+
+// adopt files ix, which the caller built from files as they are now and
+// hands to a channel, as their index: the next Load of files gets it
+// instead of building it again.
+func (l *Library) adopt(files []string, ix *Index) {
+	s := l.shelf(files)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stamps, s.ix, s.err = stampFiles(files), ix, nil
+	ix.lastClose = func() { s.forget(ix) }
 }
 
 // forget lets the shelf drop ix once no channel serves it, so a FAQ no

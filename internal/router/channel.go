@@ -122,6 +122,7 @@ func NewChannel(p Parts) *Channel {
 		dc := *p.Desk
 		if p.LearnedPath != "" {
 			c.learned = answer.NewLearnedFAQ(p.LearnedPath, p.FAQFiles, p.Responder)
+			c.learned.Library = p.FAQs
 			dc.Learner = c.learned
 		}
 		c.desk = escalation.NewDesk(dc)
