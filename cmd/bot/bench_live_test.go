@@ -70,7 +70,9 @@ func cpuTime(tb testing.TB) time.Duration {
 
 // benchLines renders n chat lines as Twitch sends them, the mix of
 // writeBenchChat: mostly chatter, one in ten a question, from 5,000 viewers.
-func benchLines(n int) []string { return benchLinesFrom(n, time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC)) }
+func benchLines(n int) []string {
+	return benchLinesFrom(n, time.Date(2025, 5, 1, 18, 0, 0, 0, time.UTC))
+}
 
 // benchLinesFrom is benchLines with the first message sent at start; the
 // same chat, later.
