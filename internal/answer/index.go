@@ -1,10 +1,8 @@
 package answer
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,8 +20,6 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/tokenmap" // registers the "custom" token map type
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/chatdesk/chatdesk/internal/embedding"
@@ -593,43 +589,6 @@ func (ix *Index) negativeEvidence(qz zhContent, e int, c *Candidate) {
 	c.Features.MissingQuestion, c.Features.MissingExample = 1, 1
 }
 
-// beyondReach reports whether no entry could answer text at threshold or
-// above, found without searching: the question's meaning is compared with
-// every example, and the confidence the best of them could reach with the
-// most favourable word signals is below threshold, and no example has
-// exactly the question's words (those are sure whatever their meaning).
-// It lets request-shaped chatter, which must be matched at the strict
-// RequestConfidence, skip the search. It answers false, to match as usual,
-// when it cannot tell: a language without the built-in score, the
-// streamer's own model (a second call to it), or a large FAQ.
-func (ix *Index) beyondReach(text, lang string, threshold float64) bool {
-	if lang != question.LangEnglish || ix.builtin == nil || ix.remote != nil || ix.large() {
-		return false
-	}
-	norm := normalizeText(text)
-	qterms := ix.analyze(lang, norm)
-	if len(qterms) == 0 {
-		return true // Candidates finds nothing either
-	}
-	if ix.exactTerms[termSet(qterms)] {
-		return false
-	}
-	var s, lead float64
-	if near := bestPerEntry(ix.dots.scores(ix.table.Sentence(norm)), ix.entryDocs); near != nil {
-		if l := leaders(near, nil); l.first >= 0 {
-			s, lead = near[l.first].score, near[l.first].score-l.second
-		}
-	}
-	return calibrated[lang].ceiling(s, lead) < threshold
-}
-
-// termSet is a key for a set of terms, whatever their order and repeats.
-func termSet(terms []string) string {
-	t := slices.Clone(terms)
-	slices.Sort(t)
-	return strings.Join(slices.Compact(t), "\x00")
-}
-
 // Mentions reports whether text uses a word the FAQ's examples or keywords
 // tell entries apart by, without searching: a cheap test that lets chatter
 // with no such word skip matching.
@@ -652,90 +611,12 @@ func (ix *Index) Mentions(text, lang string) bool {
 	return false
 }
 
-// search asks bleve for the examples that share the question's telling
-// terms. Terms that most examples contain ("what", "you", 是) are left out
-// of the query: they would make bleve visit nearly every example for
-// nothing, and they still count in the features computed afterwards. So
-// are terms no example has: they find nothing, and leaving them out only
-// scales every hit's score alike.
-func (ix *Index) search(lang, field string, qterms []string, weights []float64) (search.DocumentMatchCollection, error) {
-	var terms []string
-	for i, t := range qterms {
-		if weights[i] >= ix.commonIDF[field] && ix.df[lang][t] > 0 {
-			terms = append(terms, t)
-		}
-	}
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	if ix.large() {
-		return ix.searchLarge(lang, field, terms)
-	}
-	return topHits(ix.bi, disjunction(field, terms), searchHits)
-}
-
-// large reports whether the index matches as a large FAQ: candidates found
-// without scoring every posting, meaning compared with those only.
-func (ix *Index) large() bool { return len(ix.docs) > ix.fullScan }
-
 // maxKeywordEntries is the most entries a keyword word may be listed by
 // and still bring them in as candidates on its own. A generated
 // 10,000-entry FAQ whose subjects were each a keyword of some 45 entries
 // spent a third of a match on entries that nothing but that word
 // pointed at.
 const maxKeywordEntries = 8
-
-// searchHits is how many examples a search returns.
-const searchHits = 30
-
-// postingBudget bounds how many postings a large FAQ's search visits when
-// it falls back to a disjunction; the rarest term is searched even when it
-// alone has more.
-const postingBudget = 2048
-
-// searchLarge finds candidates in a large FAQ without scoring every posting
-// of every term, where a disjunction of a few terms in thousands of
-// examples cost more than the rest of a match. The examples that have all
-// the telling terms come first: bleve finds them by skipping through the
-// rarest term's postings, and when there are enough of them they are the
-// best covered anyway. Else the rarest terms are searched, as many as fit
-// the posting budget: an example that shares only the common ones covers
-// less of the question than one that shares a rare one.
-func (ix *Index) searchLarge(lang, field string, terms []string) (search.DocumentMatchCollection, error) {
-	df := ix.df[lang]
-	slices.SortFunc(terms, func(a, b string) int { return cmp.Or(df[a]-df[b], strings.Compare(a, b)) })
-	terms = slices.Compact(terms)
-	if len(terms) > 1 {
-		qs := make([]query.Query, len(terms))
-		for i, t := range terms {
-			qs[i] = termQuery(field, t)
-		}
-		hits, err := topHits(ix.bi, query.NewConjunctionQuery(qs), searchHits)
-		if err != nil || len(hits) >= searchHits {
-			return hits, err
-		}
-	}
-	n, postings := 1, df[terms[0]]
-	for n < len(terms) && postings+df[terms[n]] <= postingBudget {
-		postings += df[terms[n]]
-		n++
-	}
-	return topHits(ix.bi, disjunction(field, terms[:n]), searchHits)
-}
-
-func termQuery(field, t string) *query.TermQuery {
-	tq := query.NewTermQuery(t)
-	tq.SetField(field)
-	return tq
-}
-
-func disjunction(field string, terms []string) query.Query {
-	qs := make([]query.Query, len(terms))
-	for i, t := range terms {
-		qs[i] = termQuery(field, t)
-	}
-	return query.NewDisjunctionQuery(qs)
-}
 
 // exact reports whether the question and the best example have the same
 // terms.

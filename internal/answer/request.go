@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -51,4 +52,41 @@ var subjectWords = map[string]bool{
 	"good": true, "gl": true, "glhf": true, "goodluck": true, "brb": true, "afk": true, "bbl": true,
 	"ty": true, "thx": true, "thanks": true, "thank": true, "tysm": true, "congrats": true,
 	"grats": true, "gz": true, "happy": true, "love": true, "first": true, "welcome": true,
+}
+
+// beyondReach reports whether no entry could answer text at threshold or
+// above, found without searching: the question's meaning is compared with
+// every example, and the confidence the best of them could reach with the
+// most favourable word signals is below threshold, and no example has
+// exactly the question's words (those are sure whatever their meaning).
+// It lets request-shaped chatter, which must be matched at the strict
+// RequestConfidence, skip the search. It answers false, to match as usual,
+// when it cannot tell: a language without the built-in score, the
+// streamer's own model (a second call to it), or a large FAQ.
+func (ix *Index) beyondReach(text, lang string, threshold float64) bool {
+	if lang != question.LangEnglish || ix.builtin == nil || ix.remote != nil || ix.large() {
+		return false
+	}
+	norm := normalizeText(text)
+	qterms := ix.analyze(lang, norm)
+	if len(qterms) == 0 {
+		return true // Candidates finds nothing either
+	}
+	if ix.exactTerms[termSet(qterms)] {
+		return false
+	}
+	var s, lead float64
+	if near := bestPerEntry(ix.dots.scores(ix.table.Sentence(norm)), ix.entryDocs); near != nil {
+		if l := leaders(near, nil); l.first >= 0 {
+			s, lead = near[l.first].score, near[l.first].score-l.second
+		}
+	}
+	return calibrated[lang].ceiling(s, lead) < threshold
+}
+
+// termSet is a key for a set of terms, whatever their order and repeats.
+func termSet(terms []string) string {
+	t := slices.Clone(terms)
+	slices.Sort(t)
+	return strings.Join(slices.Compact(t), "\x00")
 }
