@@ -3,7 +3,6 @@ package answer
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -106,10 +105,11 @@ type Features struct {
 
 // Index is a searchable, immutable FAQ. Build a new one to change it.
 type Index struct {
-	bi      bleve.Index
-	entries []Entry
-	byID    map[string]int
-	docs    []example
+	bi       bleve.Index
+	searcher *searcher
+	entries  []Entry
+	byID     map[string]int
+	docs     []example
 	// idf holds per-language inverse document frequencies of analysed terms
 	// over the example questions, used to weigh term coverage.
 	idf    map[string]map[string]float64
@@ -262,6 +262,10 @@ func BuildWith(entries []Entry, emb Embedder) (*Index, error) {
 	}
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("index faq: %w", err)
+	}
+	if ix.searcher, err = newSearcher(bi, len(ix.docs), docID); err != nil {
+		bi.Close()
+		return nil, err
 	}
 	tab, err := embedding.English()
 	if err != nil {
@@ -467,15 +471,11 @@ func (ix *Index) Candidates(text, lang string, n int) ([]Candidate, error) {
 	}
 	best := map[int]*Candidate{}
 	for _, h := range hits {
-		d, err := strconv.Atoi(h.ID)
-		if err != nil || d < 0 || d >= len(ix.docs) {
-			continue
-		}
-		ex := ix.docs[d]
+		ex := ix.docs[h.doc]
 		f, terms := ix.exampleFeatures(lang, qterms, weights, qTotal, ex)
 		c, ok := best[ex.entry]
 		if !ok || exampleRank(f) > exampleRank(c.Features) {
-			best[ex.entry] = &Candidate{Entry: &ix.entries[ex.entry], Example: ex.text, Terms: terms, Score: h.Score, Features: f}
+			best[ex.entry] = &Candidate{Entry: &ix.entries[ex.entry], Example: ex.text, Terms: terms, Score: h.score, Features: f}
 		}
 	}
 	// Keyword hits bring an entry in even when no example shares wording;

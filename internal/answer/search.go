@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -15,7 +14,7 @@ import (
 // nothing, and they still count in the features computed afterwards. So
 // are terms no example has: they find nothing, and leaving them out only
 // scales every hit's score alike.
-func (ix *Index) search(lang, field string, qterms []string, weights []float64) (search.DocumentMatchCollection, error) {
+func (ix *Index) search(lang, field string, qterms []string, weights []float64) ([]hit, error) {
 	var terms []string
 	for i, t := range qterms {
 		if weights[i] >= ix.commonIDF[field] && ix.df[lang][t] > 0 {
@@ -28,7 +27,7 @@ func (ix *Index) search(lang, field string, qterms []string, weights []float64) 
 	if ix.large() {
 		return ix.searchLarge(lang, field, terms)
 	}
-	return topHits(ix.bi, disjunction(field, terms), searchHits)
+	return ix.topHits(disjunction(field, terms), searchHits)
 }
 
 // large reports whether the index matches as a large FAQ: candidates found
@@ -51,7 +50,7 @@ const postingBudget = 2048
 // best covered anyway. Else the rarest terms are searched, as many as fit
 // the posting budget: an example that shares only the common ones covers
 // less of the question than one that shares a rare one.
-func (ix *Index) searchLarge(lang, field string, terms []string) (search.DocumentMatchCollection, error) {
+func (ix *Index) searchLarge(lang, field string, terms []string) ([]hit, error) {
 	df := ix.df[lang]
 	slices.SortFunc(terms, func(a, b string) int { return cmp.Or(df[a]-df[b], strings.Compare(a, b)) })
 	terms = slices.Compact(terms)
@@ -60,7 +59,7 @@ func (ix *Index) searchLarge(lang, field string, terms []string) (search.Documen
 		for i, t := range terms {
 			qs[i] = termQuery(field, t)
 		}
-		hits, err := topHits(ix.bi, query.NewConjunctionQuery(qs), searchHits)
+		hits, err := ix.topHits(query.NewConjunctionQuery(qs), searchHits)
 		if err != nil || len(hits) >= searchHits {
 			return hits, err
 		}
@@ -70,7 +69,7 @@ func (ix *Index) searchLarge(lang, field string, terms []string) (search.Documen
 		postings += df[terms[n]]
 		n++
 	}
-	return topHits(ix.bi, disjunction(field, terms[:n]), searchHits)
+	return ix.topHits(disjunction(field, terms[:n]), searchHits)
 }
 
 func termQuery(field, t string) *query.TermQuery {

@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -33,7 +34,7 @@ func (ix *Index) Close() error {
 	if ix.lastClose != nil {
 		ix.lastClose()
 	}
-	return ix.bi.Close()
+	return errors.Join(ix.searcher.close(), ix.bi.Close())
 }
 
 // hold makes ix, which the caller holds on the responder's behalf, the
