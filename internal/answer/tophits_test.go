@@ -1,7 +1,9 @@
 package answer
 
 import (
+	"fmt"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -86,5 +88,54 @@ func TestTopHitsAfterClose(t *testing.T) {
 	ix.Close()
 	if _, err := ix.Candidates("what is the teapot", "en", 1); err == nil {
 		t.Fatal("a closed index still searched")
+	}
+}
+
+// TestTopHitsConcurrent: channels sharing an FAQ search its one snapshot
+// at once; every goroutine finds what a lone search finds.
+func TestTopHitsConcurrent(t *testing.T) {
+	entries, err := ParseFAQ("big.yaml", answertest.FAQ(200, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	questions := answertest.Questions(100, 7)
+	decide := func(q string) string {
+		cs, err := ix.Candidates(q, "en", 3)
+		if err != nil {
+			return err.Error()
+		}
+		var out string
+		for _, c := range cs {
+			out += fmt.Sprintf("%s %q %.6f;", c.Entry.ID, c.Example, c.Confidence)
+		}
+		return out
+	}
+	want := make([]string, len(questions))
+	for i, q := range questions {
+		want[i] = decide(q)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(questions))
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range questions {
+				i := (k + g*13) % len(questions)
+				if got := decide(questions[i]); got != want[i] {
+					errs <- fmt.Sprintf("%q: %s, alone %s", questions[i], got, want[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
