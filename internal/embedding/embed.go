@@ -32,13 +32,23 @@ type Sentence struct {
 	Shared, Norm float64
 }
 
+// stackDim is the widest sentence Sentence sums without allocating.
+const stackDim = 512
+
 // Sentence embeds text as Embed does and returns the parts too.
 func (t *Table) Sentence(text string) Sentence {
 	ids := t.Tokenize(strings.ToLower(text))
-	var s Sentence
+	s := Sentence{IDs: make([]int32, 0, len(ids)), Weights: make([]float32, 0, len(ids))}
 	// float32 sums: a sentence adds a handful of rows, and the result is
-	// stored as float32 anyway.
-	sum := make([]float32, t.dim)
+	// stored as float32 anyway. On the stack for the built-in table's
+	// width: a question is embedded on every match.
+	var buf [stackDim]float32
+	var sum []float32
+	if t.dim <= stackDim {
+		sum = buf[:t.dim]
+	} else {
+		sum = make([]float32, t.dim)
+	}
 	for _, id := range ids {
 		if id < t.reserved {
 			continue
