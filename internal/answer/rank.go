@@ -46,26 +46,16 @@ func newSearcher(bi bleve.Index, n int, id func(int) string) (*searcher, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open faq index: %w", err)
 	}
+	// A new index of n documents, none ever deleted, numbers them 0 to n-1
+	// across its segments.
 	s := &searcher{reader: r, docOf: make([]int32, n)}
-	for i := range s.docOf {
-		s.docOf[i] = -1
-	}
 	for d := range n {
 		iid, err := r.InternalID(id(d))
-		if err != nil || len(iid) != 8 {
+		if err != nil || len(iid) != 8 || binary.BigEndian.Uint64(iid) >= uint64(n) {
 			r.Close()
-			return nil, fmt.Errorf("open faq index: example %d: no document (%v)", d, err)
+			return nil, fmt.Errorf("open faq index: example %d has no document number below %d (%v)", d, n, err)
 		}
-		num := binary.BigEndian.Uint64(iid)
-		if num >= uint64(len(s.docOf)) {
-			grown := make([]int32, num+1)
-			copy(grown, s.docOf)
-			for i := len(s.docOf); i < len(grown); i++ {
-				grown[i] = -1
-			}
-			s.docOf = grown
-		}
-		s.docOf[num] = int32(d)
+		s.docOf[binary.BigEndian.Uint64(iid)] = int32(d)
 	}
 	// Scored as bleve's Search scores: by the model the mapping names.
 	model := index.DefaultScoringModel

@@ -18,15 +18,7 @@ import (
 // FAQ whose templated examples tie all the time, and for a cut that falls
 // inside a run of equal scores.
 func TestTopHitsAsBleveSearch(t *testing.T) {
-	entries, err := ParseFAQ("big.yaml", answertest.FAQ(400, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(entries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := generatedIndex(t, 400)
 	checked, tiedCuts := 0, 0
 	for _, q := range answertest.Questions(200, 5) {
 		terms := ix.analyze("en", normalizeText(q))
@@ -59,14 +51,8 @@ func TestTopHitsAsBleveSearch(t *testing.T) {
 						t.Fatalf("%q, %d hits, #%d: got example %d (%g), bleve %d (%g)", q, n, i, got[i].doc, got[i].score, d, h.Score)
 					}
 				}
-				if uint64(n) < res.Total && len(got) == n {
-					var next hit
-					if more, err := ix.topHits(bq, n+1); err == nil && len(more) > n {
-						next = more[n]
-						if next.score == got[n-1].score {
-							tiedCuts++
-						}
-					}
+				if more, err := ix.topHits(bq, n+1); err == nil && len(got) == n && len(more) > n && more[n].score == got[n-1].score {
+					tiedCuts++
 				}
 				checked++
 			}
@@ -94,15 +80,7 @@ func TestTopHitsAfterClose(t *testing.T) {
 // TestTopHitsConcurrent: channels sharing an FAQ search its one snapshot
 // at once; every goroutine finds what a lone search finds.
 func TestTopHitsConcurrent(t *testing.T) {
-	entries, err := ParseFAQ("big.yaml", answertest.FAQ(200, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := Build(entries)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := generatedIndex(t, 200)
 	questions := answertest.Questions(100, 7)
 	decide := func(q string) string {
 		cs, err := ix.Candidates(q, "en", 3)
@@ -138,4 +116,20 @@ func TestTopHitsConcurrent(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
+}
+
+// generatedIndex builds a generated FAQ of n entries whose templated
+// examples tie all the time, closed when the test ends.
+func generatedIndex(t *testing.T, n int) *Index {
+	t.Helper()
+	entries, err := ParseFAQ("big.yaml", answertest.FAQ(n, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := Build(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	return ix
 }
